@@ -1,0 +1,100 @@
+import Foundation
+
+/// The guided tour `templatetrack demo` gives: a simulated ImmPort in-process, three syncs,
+/// and what changed, in plain words.
+public enum Demo {
+    public static func run(databasePath: String?, style: Style, say: @Sendable (String) -> Void) async throws {
+        let password = UUID().uuidString  // never shown: the demo signs in to its own simulator
+        let simulator = try Simulator(configuration: .init(users: ["demo": password]))
+        let server = try await simulator.start()
+        let scratch = FileManager.default.temporaryDirectory.appending(path: "templatetrack-demo-\(UUID().uuidString)")
+        defer {
+            try? FileManager.default.removeItem(at: scratch)
+        }
+        let path = databasePath ?? scratch.appending(path: "history.sqlite").path
+        do {
+            let history = try HistoryDatabase(path: path)
+            let endpoints = Endpoints(server: server.baseURL, auth: server.authURL)
+            let credentials = Credentials.password(username: "demo", password: password)
+            func sync() async throws -> [WorkspaceOutcome] {
+                try await Pipeline.sync(endpoints: endpoints, credentials: credentials, into: history)
+            }
+
+            say(style.bold("TemplateTrack demo") + " — a simulated ImmPort at \(server.baseURL.absoluteString)")
+            say("Nothing leaves this machine. The simulator serves three workspaces' template zips.\n")
+
+            say(style.bold("1. First sync:") + " download each workspace's zip and record every file.")
+            let first = try await sync()
+            say(outcomeTable(first, style: style) + "\n")
+
+            say(style.bold("2. Sync again straight away.") + " ImmPort has changed nothing, so nothing new is stored:")
+            let second = try await sync()
+            say(outcomeTable(second, style: style) + "\n")
+
+            let versions = simulator.advance()
+            let moved = versions.filter { $0.value > 1 }.keys.sorted().joined(separator: " and ")
+            say(style.bold("3. ImmPort publishes new templates.") + " (The simulator moves the \(moved) template sets to version 2.)\n")
+
+            say(style.bold("4. Sync once more:"))
+            let third = try await sync()
+            say(outcomeTable(third, style: style) + "\n")
+            for outcome in third {
+                guard let snapshot = outcome.snapshot else { continue }
+                let name = outcome.workspace.name.map { " (\($0))" } ?? ""
+                guard snapshot.changed, let previous = snapshot.previous, let before = try history.snapshot(id: previous)
+                else {
+                    say("Workspace \(snapshot.workspace)\(name): no change since snapshot \(snapshot.previous ?? snapshot.id).")
+                    continue
+                }
+                say("What changed in workspace \(snapshot.workspace)\(name), snapshot \(before.id) → \(snapshot.id):")
+                for change in try history.changes(from: before, to: snapshot) {
+                    say("  " + describe(change, style: style))
+                }
+            }
+            say("")
+            if databasePath == nil {
+                say("The history above was kept in a throwaway database. To keep one, run:")
+                say("  templatetrack demo --db history.sqlite")
+            } else {
+                say("The history is in \(path). Look around with:")
+                say("  templatetrack log --db \(path)")
+                say("  templatetrack files --db \(path) --workspace 5001")
+            }
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    public static func outcomeTable(_ outcomes: [WorkspaceOutcome], style: Style) -> String {
+        var table = TextTable(["WORKSPACE", "NAME", "FILES", "SNAPSHOT", "RESULT"], rightAligned: [2, 3])
+        for outcome in outcomes {
+            let id = "\(outcome.workspace.workspaceId)"
+            let name = outcome.workspace.name ?? ""
+            if let snapshot = outcome.snapshot {
+                let result: String
+                if snapshot.previous == nil {
+                    result = style.green("recorded (first snapshot)")
+                } else if snapshot.changed {
+                    result = style.yellow("changed since snapshot \(snapshot.previous!)")
+                } else {
+                    result = "unchanged (same contents as snapshot \(snapshot.previous!))"
+                }
+                table.add([id, name, "\(snapshot.fileCount)", "\(snapshot.id)", result])
+            } else {
+                table.add([id, name, "", "", style.red("failed: \(outcome.error.map(\.message) ?? "")")])
+            }
+        }
+        return table.render(style: style).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
+    }
+
+    public static func describe(_ change: FileChange, style: Style) -> String {
+        switch change.status {
+        case .added: style.green("added    ") + " " + change.path
+        case .removed: style.red("removed  ") + " " + change.path
+        case .modified: style.yellow("modified ") + " " + change.path
+        case .renamed: style.yellow("renamed  ") + " " + (change.fromPath ?? "?") + " → " + change.path
+        }
+    }
+}

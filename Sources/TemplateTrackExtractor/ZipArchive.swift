@@ -1,0 +1,128 @@
+import CLibzip
+import Crypto
+import Foundation
+import TemplateTrackBase
+
+/// One entry of a zip as libzip's central directory describes it, before any safety check.
+public struct ZipEntryInfo: Sendable, Hashable {
+    /// Position in the central directory.
+    public var index: Int
+    /// The name exactly as stored (libzip converts CP437 names to UTF-8, as `unzip` does).
+    public var name: String
+    /// Uncompressed size in bytes.
+    public var size: Int64
+    /// Whether the entry is encrypted.
+    public var isEncrypted: Bool
+    /// Whether Unix attributes mark the entry as a symbolic link.
+    public var isSymlink: Bool
+    /// Whether the name ends in `/`.
+    public var isDirectory: Bool { name.hasSuffix("/") }
+}
+
+/// A zip archive opened read-only with libzip.
+///
+/// Not `Sendable`: libzip wants one `zip_t` per thread, so each thread opens its own.
+public final class ZipArchive {
+    private let handle: OpaquePointer
+    /// The archive's path on disk, used in error messages.
+    public let path: String
+
+    /// Opens `path` read-only, with libzip's consistency checks on.
+    public init(path: String) throws {
+        var code: Int32 = 0
+        guard let handle = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &code) else {
+            throw TemplateTrackError(
+                .invalidArchive, "cannot open as a zip: \(Self.describe(libzipCode: code))", at: [.file(path)])
+        }
+        self.handle = handle
+        self.path = path
+    }
+
+    deinit { zip_discard(handle) }
+
+    /// Number of entries in the central directory.
+    public var entryCount: Int { Int(zip_get_num_entries(handle, 0)) }
+
+    /// Reads the central-directory record of entry `index`, trusting only fields libzip marks valid.
+    public func entry(at index: Int) throws -> ZipEntryInfo {
+        var stat = zip_stat_t()
+        zip_stat_init(&stat)
+        guard zip_stat_index(handle, zip_uint64_t(index), 0, &stat) == 0 else {
+            throw TemplateTrackError(.invalidArchive, "cannot read entry \(index): \(lastError)", at: [.file(path)])
+        }
+        let valid = stat.valid
+        guard valid & UInt64(ZIP_STAT_NAME) != 0, let rawName = stat.name else {
+            throw TemplateTrackError(.invalidArchive, "entry \(index) has no name", at: [.file(path)])
+        }
+        let name = String(cString: rawName)
+        guard valid & UInt64(ZIP_STAT_SIZE) != 0 else {
+            throw TemplateTrackError(.invalidArchive, "size unknown", at: [.file(path), .entry(name)])
+        }
+        let encrypted =
+            valid & UInt64(ZIP_STAT_ENCRYPTION_METHOD) == 0 || stat.encryption_method != UInt16(ZIP_EM_NONE)
+        var opsys: zip_uint8_t = 0
+        var attributes: zip_uint32_t = 0
+        var symlink = false
+        if zip_file_get_external_attributes(handle, zip_uint64_t(index), 0, &opsys, &attributes) == 0,
+            opsys == zip_uint8_t(ZIP_OPSYS_UNIX)
+        {
+            symlink = (attributes >> 16) & 0o170000 == 0o120000
+        }
+        return ZipEntryInfo(
+            index: index, name: name, size: Int64(stat.size), isEncrypted: encrypted, isSymlink: symlink)
+    }
+
+    /// All entries, in central-directory order.
+    public func entries() throws -> [ZipEntryInfo] {
+        try (0..<entryCount).map(entry(at:))
+    }
+
+    /// Streams entry `entry` to its end through `body`, 64 KiB at a time, and returns its SHA-256.
+    ///
+    /// Reading to the end is what makes libzip check the CRC; the byte count is checked against
+    /// the declared size so that a lying header cannot inflate an entry.
+    @discardableResult
+    public func read(
+        _ entry: ZipEntryInfo, into body: (UnsafeRawBufferPointer) throws -> Void = { _ in }
+    ) throws -> String {
+        let places: [TemplateTrackError.Place] = [.file(path), .entry(entry.name)]
+        guard let file = zip_fopen_index(handle, zip_uint64_t(entry.index), 0) else {
+            throw TemplateTrackError(.invalidArchive, "cannot open entry: \(lastError)", at: places)
+        }
+        defer { zip_fclose(file) }
+        var hasher = SHA256()
+        var total: Int64 = 0
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = zip_fread(file, buffer.baseAddress!, zip_uint64_t(buffer.count))
+            if count < 0 {
+                let reason = String(cString: zip_file_strerror(file))
+                throw TemplateTrackError(.invalidArchive, "corrupt data: \(reason)", at: places)
+            }
+            if count == 0 { break }
+            total += count
+            if total > entry.size {
+                throw TemplateTrackError(
+                    .invalidArchive, "holds more bytes than the \(entry.size) its header declares", at: places)
+            }
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<Int(count)])
+            hasher.update(bufferPointer: chunk)
+            try body(chunk)
+        }
+        guard total == entry.size else {
+            throw TemplateTrackError(
+                .invalidArchive, "holds \(total) bytes but its header declares \(entry.size)", at: places)
+        }
+        return hasher.finalize().hex
+    }
+
+    private var lastError: String { String(cString: zip_strerror(handle)) }
+
+    static func describe(libzipCode code: Int32) -> String {
+        var error = zip_error_t()
+        zip_error_init_with_code(&error, code)
+        defer { zip_error_fini(&error) }
+        return String(cString: zip_error_strerror(&error))
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import TemplateTrackBase
+
+/// How TemplateTrack proves who it is to ImmPort.
+///
+/// Its descriptions never include the secret, so it can appear in messages safely.
+public enum Credentials: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// ImmPort username and password, exchanged for a short-lived token before each request.
+    case password(username: String, password: String)
+    /// An API key from ImmPort's Auth Service, sent directly as the bearer token.
+    case apiKey(String)
+
+    /// `IMMPORT_API_KEY`, or `IMMPORT_USERNAME` with `IMMPORT_PASSWORD`, from `environment`.
+    public static func fromEnvironment(_ environment: [String: String]) -> Credentials? {
+        if let key = environment["IMMPORT_API_KEY"], !key.isEmpty { return .apiKey(key) }
+        if let user = environment["IMMPORT_USERNAME"], !user.isEmpty,
+            let password = environment["IMMPORT_PASSWORD"], !password.isEmpty
+        {
+            return .password(username: user, password: password)
+        }
+        return nil
+    }
+
+    public var description: String {
+        switch self {
+        case .password(let username, _): "password of user \(username)"
+        case .apiKey: "API key"
+        }
+    }
+
+    public var debugDescription: String { description }
+}
+
+/// ImmPort's two addresses: the authentication URL and the API's base URL.
+public struct Endpoints: Sendable {
+    /// Base of the Data Upload API, e.g. `https://immport-upload.niaid.nih.gov:8443`.
+    public var server: URL
+    /// Where a username and password are exchanged for a token.
+    public var auth: URL
+
+    /// ImmPort's production addresses.
+    public static let production = Endpoints(
+        server: URL(string: "https://immport-upload.niaid.nih.gov:8443")!,
+        auth: URL(string: "https://www.immport.org/auth/token")!)
+
+    public init(server: URL, auth: URL) {
+        self.server = server
+        self.auth = auth
+    }
+
+    /// Refuses URLs that would send credentials in the clear: http is allowed to loopback only.
+    public static func checkSecure(_ url: URL) throws {
+        switch url.scheme?.lowercased() {
+        case "https":
+            return
+        case "http":
+            let host = (url.host ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+            if host == "localhost" || host == "::1" || host.hasPrefix("127.") { return }
+            throw TemplateTrackError(
+                .insecureURL, "plain http is allowed only to loopback addresses; use https", at: [.url(url.absoluteString)])
+        default:
+            throw TemplateTrackError(.insecureURL, "not an http(s) URL", at: [.url(url.absoluteString)])
+        }
+    }
+}
+
+extension Credentials {
+    /// Picks credentials the documented way: `--username` with a password read from standard
+    /// input (or `IMMPORT_PASSWORD`), else `IMMPORT_API_KEY`, else `IMMPORT_USERNAME` and
+    /// `IMMPORT_PASSWORD`. Passwords are never taken from the command line.
+    public static func resolve(
+        username: String?, passwordFromStandardInput: Bool, environment: [String: String],
+        readPassword: () -> String?
+    ) throws -> Credentials {
+        if let username {
+            let password = passwordFromStandardInput ? readPassword() : environment["IMMPORT_PASSWORD"]
+            guard let password, !password.isEmpty else {
+                throw TemplateTrackError(
+                    .invalidArgument,
+                    "--username needs a password: pipe it in with --password-stdin, or set IMMPORT_PASSWORD")
+            }
+            return .password(username: username, password: password)
+        }
+        if passwordFromStandardInput {
+            throw TemplateTrackError(.invalidArgument, "--password-stdin goes with --username")
+        }
+        guard let credentials = fromEnvironment(environment) else {
+            throw TemplateTrackError(
+                .invalidArgument,
+                "no credentials: set IMMPORT_API_KEY, or IMMPORT_USERNAME and IMMPORT_PASSWORD, or use --username with --password-stdin")
+        }
+        return credentials
+    }
+}

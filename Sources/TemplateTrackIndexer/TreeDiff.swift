@@ -1,0 +1,81 @@
+import TemplateTrackBase
+
+/// How one path differs between two snapshots.
+public struct FileChange: Sendable, Hashable, Encodable {
+    public enum Status: String, Sendable, Encodable {
+        case added, removed, modified, renamed
+    }
+    public var path: String
+    public var status: Status
+    /// The old path of a renamed file.
+    public var fromPath: String?
+    public var fromSHA256: String?
+    public var toSHA256: String?
+    public var fromSize: Int64?
+    public var toSize: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case path, status, fromPath = "from_path", fromSHA256 = "from_sha256", toSHA256 = "to_sha256"
+        case fromSize = "from_size", toSize = "to_size"
+    }
+}
+
+/// Compares two snapshots' entries by path and content.
+///
+/// A file whose bytes reappear unchanged under a new path is one rename, not a removal and
+/// an addition; when several candidates share the bytes they pair in path order.
+public enum TreeDiff {
+    public typealias Entry = (path: String, size: Int64, sha256: String?)
+
+    public static func changes(from old: [Entry], to new: [Entry]) -> [FileChange] {
+        let oldByPath = Dictionary(old.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        let newByPath = Dictionary(new.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        var changes: [FileChange] = []
+        var removed: [Entry] = []
+        var added: [Entry] = []
+        for entry in old {
+            guard let now = newByPath[entry.path] else {
+                removed.append(entry)
+                continue
+            }
+            if now.sha256 != entry.sha256 {
+                changes.append(
+                    FileChange(
+                        path: entry.path, status: .modified, fromSHA256: entry.sha256, toSHA256: now.sha256,
+                        fromSize: entry.size, toSize: now.size))
+            }
+        }
+        for entry in new where oldByPath[entry.path] == nil { added.append(entry) }
+
+        var addedBySHA: [String: [Entry]] = [:]
+        for entry in added.sorted(by: { $0.path < $1.path }) {
+            if let sha = entry.sha256 { addedBySHA[sha, default: []].append(entry) }
+        }
+        var renamedTargets: Set<String> = []
+        for entry in removed.sorted(by: { $0.path < $1.path }) {
+            if let sha = entry.sha256, var candidates = addedBySHA[sha], !candidates.isEmpty {
+                let target = candidates.removeFirst()
+                addedBySHA[sha] = candidates
+                renamedTargets.insert(target.path)
+                changes.append(
+                    FileChange(
+                        path: target.path, status: .renamed, fromPath: entry.path, fromSHA256: sha, toSHA256: sha,
+                        fromSize: entry.size, toSize: target.size))
+            } else {
+                changes.append(
+                    FileChange(path: entry.path, status: .removed, fromSHA256: entry.sha256, fromSize: entry.size))
+            }
+        }
+        for entry in added where !renamedTargets.contains(entry.path) {
+            changes.append(FileChange(path: entry.path, status: .added, toSHA256: entry.sha256, toSize: entry.size))
+        }
+        return changes.sorted { $0.path < $1.path }
+    }
+}
+
+extension HistoryDatabase {
+    /// The file changes from snapshot `from` to snapshot `to`.
+    public func changes(from: Snapshot, to: Snapshot) throws -> [FileChange] {
+        TreeDiff.changes(from: try entries(of: from), to: try entries(of: to))
+    }
+}
