@@ -94,7 +94,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TemplateTrackTests",
-            dependencies: ["TemplateTrack"]
+            dependencies: ["TemplateTrack", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]

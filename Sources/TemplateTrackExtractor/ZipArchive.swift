@@ -31,6 +31,11 @@ public final class ZipArchive {
     public init(path: String) throws {
         var code: Int32 = 0
         guard let handle = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &code) else {
+            if code == ZIP_ER_EXISTS, let duplicate = Self.firstDuplicateName(path) {
+                throw TemplateTrackError(
+                    .unsafeEntry, "archive rejected: entry duplicates another entry's path",
+                    at: [.file(path), .entry(duplicate)])
+            }
             throw TemplateTrackError(
                 .invalidArchive, "cannot open as a zip: \(Self.describe(libzipCode: code))", at: [.file(path)])
         }
@@ -39,6 +44,19 @@ public final class ZipArchive {
     }
 
     deinit { zip_discard(handle) }
+
+    /// libzip's consistency check refuses duplicate names without saying which; find it.
+    private static func firstDuplicateName(_ path: String) -> String? {
+        var code: Int32 = 0
+        guard let handle = zip_open(path, ZIP_RDONLY, &code) else { return nil }
+        defer { zip_discard(handle) }
+        var seen: Set<String> = []
+        for index in 0..<zip_get_num_entries(handle, 0) {
+            guard let name = zip_get_name(handle, zip_uint64_t(index), 0).map(String.init(cString:)) else { continue }
+            if !seen.insert(name).inserted { return name }
+        }
+        return nil
+    }
 
     /// Number of entries in the central directory.
     public var entryCount: Int { Int(zip_get_num_entries(handle, 0)) }

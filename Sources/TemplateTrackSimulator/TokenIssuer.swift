@@ -29,7 +29,7 @@ struct TokenIssuer: Sendable {
         return signingInput + "." + Self.base64URL(signature.rawRepresentation)
     }
 
-    enum Verdict: Equatable {
+    enum Verdict: Equatable, Sendable {
         case valid(user: String)
         case expired
         case invalid
