@@ -24,6 +24,8 @@ let package = Package(
             pkgConfig: "libzip",
             providers: [.apt(["libzip-dev"])]
         ),
+        // renameat2(RENAME_EXCHANGE), which Swift cannot call directly: atomic folder swaps.
+        .target(name: "CSystemCalls"),
         // Errors, hashing and time formats shared by every stage.
         .target(
             name: "TemplateTrackBase",
@@ -75,6 +77,7 @@ let package = Package(
                 "TemplateTrackExtractor",
                 "TemplateTrackIndexer",
                 "TemplateTrackSimulator",
+                "CSystemCalls",
             ]
         ),
         // The command-line tool: parses arguments and prints, nothing else.

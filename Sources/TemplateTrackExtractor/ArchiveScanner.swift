@@ -11,6 +11,8 @@ public struct ArchiveEntry: Sendable, Hashable {
     public var size: Int64
     /// Lower-case hex SHA-256 of the bytes; nil for folders.
     public var sha256: String?
+    /// True when the bytes hold no NUL: text to show line by line and to index for search.
+    public var isText: Bool = false
 }
 
 /// An archive that passed every check: safe names, readable data, CRCs verified.
@@ -45,9 +47,14 @@ public enum ArchiveScanner {
         var entries: [ArchiveEntry] = []
         entries.reserveCapacity(infos.count)
         for info in infos where !info.isDirectory {
-            let sha256 = try archive.read(info)
+            var isText = true
+            let sha256 = try archive.read(info) { chunk in
+                if isText, memchr(chunk.baseAddress!, 0, chunk.count) != nil { isText = false }
+            }
             entries.append(
-                ArchiveEntry(index: info.index, path: info.name, isDirectory: false, size: info.size, sha256: sha256))
+                ArchiveEntry(
+                    index: info.index, path: info.name, isDirectory: false, size: info.size, sha256: sha256,
+                    isText: isText))
         }
         // A folder matters only when no other entry lies under it: unzip creates it even if empty.
         let keys = infos.map { $0.isDirectory ? String($0.name.dropLast()) : $0.name }
@@ -61,7 +68,7 @@ public enum ArchiveScanner {
     }
 
     /// `a/b/c.txt` -> `a`, `a/b`.
-    static func ancestors(of path: String) -> [String] {
+    public static func ancestors(of path: String) -> [String] {
         var result: [String] = []
         var current = Substring(path)
         while let slash = current.lastIndex(of: "/") {

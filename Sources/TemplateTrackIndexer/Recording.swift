@@ -88,10 +88,21 @@ extension HistoryDatabase {
             throw TemplateTrackError(.invalidArchive, "entries over 2 GiB are not supported", at: places)
         }
         try db.execute(
-            sql: "INSERT INTO blob (sha256, size, content) VALUES (?, ?, zeroblob(?))",
-            arguments: [entry.sha256, entry.size, entry.size])
-        guard entry.size > 0 else { return }
+            sql: "INSERT INTO blob (sha256, size, content, is_text) VALUES (?, ?, zeroblob(?), ?)",
+            arguments: [entry.sha256, entry.size, entry.size, entry.isText])
         let rowID = db.lastInsertedRowID
+        try writeBytes(entry, rowID: rowID, from: zip, db: db)
+        if entry.isText, entry.size <= Self.maximumIndexedSize {
+            // FTS5 reads the text back from blob, now that the bytes are in place.
+            try db.execute(
+                sql: "INSERT INTO blob_text (rowid, content) SELECT rowid, content FROM blob WHERE rowid = ?",
+                arguments: [rowID])
+        }
+    }
+
+    private func writeBytes(_ entry: ArchiveEntry, rowID: Int64, from zip: ZipArchive, db: Database) throws {
+        let places: [TemplateTrackError.Place] = [.file(zip.path), .entry(entry.path)]
+        guard entry.size > 0 else { return }
         let info = try zip.entry(at: entry.index)
         guard info.name == entry.path, info.size == entry.size else {
             throw TemplateTrackError(.invalidArchive, "the zip changed while it was being recorded", at: places)
@@ -113,6 +124,9 @@ extension HistoryDatabase {
             throw TemplateTrackError(.invalidArchive, "the zip changed while it was being recorded", at: places)
         }
     }
+
+    /// Text larger than this is stored but not indexed for search (FTS5 reads it whole).
+    static let maximumIndexedSize: Int64 = 32 << 20
 
     /// A digest of a zip's contents that ignores entry order, timestamps and compression.
     static func treeDigest(of entries: [ArchiveEntry]) -> String {

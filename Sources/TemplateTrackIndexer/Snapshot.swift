@@ -149,7 +149,7 @@ extension HistoryDatabase {
     }
 
     /// Files and empty folders of `snapshot`, by path; folders have no sha256.
-    func entries(of snapshot: Snapshot) throws -> [(path: String, size: Int64, sha256: String?)] {
+    public func entries(of snapshot: Snapshot) throws -> [(path: String, size: Int64, sha256: String?)] {
         try read { db in
             try Row.fetchAll(
                 db,

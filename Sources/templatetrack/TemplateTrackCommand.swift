@@ -9,7 +9,8 @@ struct TemplateTrackCommand: AsyncParsableCommand {
         abstract: "Keep a queryable history of ImmPort's template documentation for each workspace.",
         subcommands: [
             DemoCommand.self, SyncCommand.self, ImportCommand.self, LogCommand.self, FilesCommand.self,
-            WorkspacesCommand.self, SimulatorCommand.self,
+            DiffCommand.self, ChangedCommand.self, HistoryCommand.self, ShowCommand.self, ExtractCommand.self,
+            SearchCommand.self, WorkspacesCommand.self, SimulatorCommand.self,
         ])
 
     /// Errors print as one line naming what failed, and exit 2.
