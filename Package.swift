@@ -97,7 +97,11 @@ let package = Package(
         ),
         .testTarget(
             name: "TemplateTrackTests",
-            dependencies: ["TemplateTrack", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "TemplateTrack",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -136,6 +136,34 @@ struct CommandLineTests {
         #expect(String(lines[1]).dropFirst(column).hasPrefix("2018-04-02"))
     }
 
+    @Test("diff --exit-code exits 1 on differences, 0 on none, 2 on errors; show writes exact bytes")
+    func diffExitCodeAndShow() throws {
+        let scratch = try Scratch()
+        let db = ["--db", scratch.file("h.sqlite")]
+        let bytes = "crlf line\r\nno final newline"
+        try makeZip(at: scratch.file("1.zip"), [("a.txt", "one\n"), ("b.txt", bytes)])
+        try makeZip(at: scratch.file("2.zip"), [("a.txt", "two\n"), ("b.txt", bytes)])
+        for (zip, time) in [("1.zip", "2018-01-01T00:00:00Z"), ("2.zip", "2018-02-01T00:00:00Z"), ("2.zip", "2018-03-01T00:00:00Z")] {
+            #expect(try run([templatetrackBinary, "import", scratch.file(zip), "--workspace", "3", "--fetched-at", time] + db).status == 0)
+        }
+        let changed = try run([templatetrackBinary, "diff", "--workspace", "3", "latest~2", "latest", "--exit-code", "--json"] + db)
+        #expect(changed.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(changed.stdout.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["workspace", "from", "to", "files"])
+        let files = try #require(object["files"] as? [[String: Any]])
+        #expect(files.map { $0["path"] as? String } == ["a.txt"])
+        #expect(files.map { $0["status"] as? String } == ["modified"])
+        #expect(files[0]["from_path"] == nil)
+        #expect(try run([templatetrackBinary, "diff", "--workspace", "3", "--exit-code"] + db).status == 0)
+        #expect(try run([templatetrackBinary, "diff", "--workspace", "3", "2017-01-01", "--exit-code"] + db).status == 2)
+
+        let shown = try run([templatetrackBinary, "show", "--workspace", "3", "--snapshot", "2018-01-15", "b.txt"] + db)
+        #expect(shown.status == 0)
+        let unzipped = try run(["unzip", "-p", scratch.file("1.zip"), "b.txt"])
+        #expect(Array(shown.stdout.utf8) == Array(unzipped.stdout.utf8))
+        #expect(Array(shown.stdout.utf8) == Array(bytes.utf8))
+    }
+
     @Test("the demo tells the story end to end")
     func demo() throws {
         let result = try run([templatetrackBinary, "demo"], environment: ["NO_COLOR": "1"])
