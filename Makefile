@@ -20,6 +20,12 @@ build: deps
 demo: build
 	@$$($(SWIFT) build --show-bin-path)/templatetrack demo
 
+# Release build; prints a Markdown report (README's figures come from it).
+benchmark: deps
+	$(SWIFT) build -c release --product templatetrack
+	$(SWIFT) build -c release --product TemplateTrackBenchmark
+	$$($(SWIFT) build -c release --show-bin-path)/TemplateTrackBenchmark
+
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build

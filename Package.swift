@@ -88,6 +88,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // `make benchmark`: TemplateTrack beside unzip, sha256sum, curl and diff -r.
+        .executableTarget(name: "TemplateTrackBenchmark", dependencies: ["TemplateTrack"]),
         // Compiles migrations/ and samples/ into the binary (no resource lookup at run time).
         .executableTarget(name: "EmbedResourcesTool"),
         .plugin(

@@ -8,6 +8,12 @@ import TemplateTrackBase
 public struct SampleCatalog: Sendable {
     /// A simulated workspace: ImmPort's fields plus which template set it serves.
     public struct SampleWorkspace: Decodable, Sendable {
+        public init(workspace: Workspace, templateSet: String, access: String = "granted") {
+            self.workspace = workspace
+            self.templateSet = templateSet
+            self.access = access
+        }
+
         public var workspace: Workspace
         public var templateSet: String
         /// `granted` for the signed-in user; `denied` answers 403, as ImmPort does for
@@ -26,6 +32,11 @@ public struct SampleCatalog: Sendable {
 
     /// One released version of a template set.
     public struct Release: Decodable, Sendable {
+        public init(version: Int, released: String) {
+            self.version = version
+            self.released = released
+        }
+
         public var version: Int
         /// Every entry of this version's zip carries this time, so zips are reproducible.
         public var released: String
@@ -35,6 +46,14 @@ public struct SampleCatalog: Sendable {
     public var templateSets: [String: [Release]]
     /// Relative path under `samples/` -> bytes.
     let files: [String: Data]
+
+    /// A catalog of your own: `files` maps paths as laid out under `samples/`
+    /// (`template-sets/<set>/<version>/...`) to bytes.
+    public init(workspaces: [SampleWorkspace], templateSets: [String: [Release]], files: [String: Data]) {
+        self.workspaces = workspaces
+        self.templateSets = templateSets
+        self.files = files
+    }
 
     /// The catalog embedded from `samples/`.
     public static let embedded: SampleCatalog = {
