@@ -45,12 +45,15 @@ let package = Package(
             name: "TemplateTrackExtractor",
             dependencies: ["TemplateTrackBase", "CLibzip"]
         ),
+        // Reads ImmPort's template formats and compares templates as schemas.
+        .target(name: "TemplateTrackTemplates"),
         // Stage 3: records snapshots in SQLite; schema from top-level migrations/.
         .target(
             name: "TemplateTrackIndexer",
             dependencies: [
                 "TemplateTrackBase",
                 "TemplateTrackExtractor",
+                "TemplateTrackTemplates",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -77,6 +80,7 @@ let package = Package(
                 "TemplateTrackExtractor",
                 "TemplateTrackIndexer",
                 "TemplateTrackSimulator",
+                "TemplateTrackTemplates",
                 "CSystemCalls",
             ]
         ),

@@ -4,3 +4,4 @@
 @_exported import TemplateTrackFetcher
 @_exported import TemplateTrackIndexer
 @_exported import TemplateTrackSimulator
+@_exported import TemplateTrackTemplates

@@ -29,6 +29,13 @@ public final class HistoryDatabase: Sendable {
         } catch {
             throw TemplateTrackError(.database, "cannot open history: \(error)", at: [.file(path)])
         }
+        do {
+            try recognizePendingBlobs()
+        } catch let error as TemplateTrackError {
+            throw error.at(.file(path))
+        } catch {
+            throw TemplateTrackError(.database, "cannot open history: \(error)", at: [.file(path)])
+        }
     }
 
     /// Runs `body` in a read transaction, turning SQLite errors into `TemplateTrackError`s.

@@ -97,6 +97,7 @@ extension HistoryDatabase {
             try db.execute(
                 sql: "INSERT INTO blob_text (rowid, content) SELECT rowid, content FROM blob WHERE rowid = ?",
                 arguments: [rowID])
+            try recognize(sha256: entry.sha256!, db: db)
         }
     }
 

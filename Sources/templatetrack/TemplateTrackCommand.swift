@@ -10,7 +10,7 @@ struct TemplateTrackCommand: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, SyncCommand.self, ImportCommand.self, LogCommand.self, FilesCommand.self,
             DiffCommand.self, ChangedCommand.self, HistoryCommand.self, ShowCommand.self, ExtractCommand.self,
-            SearchCommand.self, WorkspacesCommand.self, SimulatorCommand.self,
+            SearchCommand.self, TemplatesCommand.self, WorkspacesCommand.self, SimulatorCommand.self,
         ])
 
     /// Errors print as one line naming what failed, and exit 2.

@@ -149,7 +149,7 @@ struct CommandLineTests {
         let changed = try run([templatetrackBinary, "diff", "--workspace", "3", "latest~2", "latest", "--exit-code", "--json"] + db)
         #expect(changed.status == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(changed.stdout.utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["workspace", "from", "to", "files"])
+        #expect(Set(object.keys) == ["workspace", "from", "to", "files", "templates", "lookups", "warnings", "inconsistencies"])
         let files = try #require(object["files"] as? [[String: Any]])
         #expect(files.map { $0["path"] as? String } == ["a.txt"])
         #expect(files.map { $0["status"] as? String } == ["modified"])

@@ -62,7 +62,7 @@ struct SyncTests {
 
     @Test("a token that expires between two syncs is replaced by a fresh one")
     func tokenExpiry() async throws {
-        let fixture = try await SimulatorFixture.start(tokenLifetime: 1)
+        let fixture = try await SimulatorFixture.start(tokenLifetime: 3)
         defer { Task { await fixture.server.stop() } }
         let scratch = try Scratch()
         let history = try HistoryDatabase(path: scratch.file("h.sqlite"))
@@ -70,12 +70,12 @@ struct SyncTests {
         defer { Task { try await client.shutdown() } }
 
         #expect(try await client.workspaces().count == 3)
-        try await Task.sleep(for: .milliseconds(1500))  // the first token is now past its lifetime
+        try await Task.sleep(for: .milliseconds(3500))  // the first token is now past its lifetime
         let zip = try await client.downloadTemplates(workspace: 5001, into: scratch.url)
         #expect(zip.size > 0)
 
         let outcomes = try await Pipeline.sync(endpoints: fixture.endpoints, credentials: fixture.credentials, into: history)
-        try await Task.sleep(for: .milliseconds(1500))
+        try await Task.sleep(for: .milliseconds(3500))
         let again = try await Pipeline.sync(endpoints: fixture.endpoints, credentials: fixture.credentials, into: history)
         #expect(outcomes.allSatisfy { $0.error == nil })
         #expect(again.allSatisfy { $0.error == nil && $0.snapshot?.changed == false })
@@ -83,13 +83,13 @@ struct SyncTests {
 
     @Test("the simulator refuses an expired token with 401 when a request starts")
     func expiredTokenRefused() async throws {
-        let fixture = try await SimulatorFixture.start(tokenLifetime: 1)
+        let fixture = try await SimulatorFixture.start(tokenLifetime: 3)
         defer { Task { await fixture.server.stop() } }
         let base = fixture.server.baseURL.absoluteString
         let script = """
             token=$(curl -s -d username="$U" --data-urlencode password="$P" "$BASE/auth/token" | sed -n 's/.*"token" : "\\(.*\\)".*/\\1/p')
             curl -s -o /dev/null -w '%{http_code} ' -H "Authorization: Bearer $token" "$BASE/workspaces"
-            sleep 1.5
+            sleep 3.5
             curl -s -o /dev/null -w '%{http_code}' -H "Authorization: bearer $token" "$BASE/workspaces"
             """
         let result = try await runDetached(

@@ -6,6 +6,16 @@ public struct SnapshotDiff: Sendable, Encodable {
     public var from: Int
     public var to: Int
     public var files: [FileChange]
+    /// Templates read as schemas: what changed in each, and in the lookup tables.
+    public var templates: [TemplateChange]
+    public var lookups: [LookupChange]
+    public var warnings: [TemplateWarning]
+    /// `.txt` templates in the newer snapshot that disagree with their definitions.
+    public var inconsistencies: [Inconsistency]
+    /// The comparison the template fields come from (for the summary).
+    var comparison: TemplateComparison { TemplateComparison(templates: templates, lookups: lookups, warnings: warnings) }
+
+    enum CodingKeys: String, CodingKey { case workspace, from, to, files, templates, lookups, warnings, inconsistencies }
 
     /// Compares `from` and `to` (default: the latest snapshot and the one before it; with
     /// only `from` given, `from` and the latest).
@@ -25,7 +35,19 @@ public struct SnapshotDiff: Sendable, Encodable {
             }
             old = found
         }
-        let diff = SnapshotDiff(workspace: workspace, from: old.id, to: new.id, files: try history.changes(from: old, to: new))
+        let files = try history.changes(from: old, to: new)
+        var comparison = TemplateComparison(templates: [], lookups: [], warnings: [])
+        var inconsistencies: [Inconsistency] = []
+        if !files.isEmpty {
+            let (before, after) = (try history.templates(of: old), try history.templates(of: new))
+            comparison = TemplateComparer.compare(
+                old: before.templates.map(\.template), new: after.templates.map(\.template), oldLookups: before.lookups,
+                newLookups: after.lookups)
+            inconsistencies = after.inconsistencies
+        }
+        let diff = SnapshotDiff(
+            workspace: workspace, from: old.id, to: new.id, files: files, templates: comparison.templates,
+            lookups: comparison.lookups, warnings: comparison.warnings, inconsistencies: inconsistencies)
         return (diff, old, new)
     }
 }
@@ -40,10 +62,16 @@ public struct DiffRenderer {
         self.style = style
     }
 
-    /// `modified  path` lines and a one-line summary.
+    /// What changed in the templates, breaking changes first, then each changed file.
     public func summary(_ diff: SnapshotDiff) -> String {
         guard !diff.files.isEmpty else { return "workspace \(diff.workspace): no differences between snapshots \(diff.from) and \(diff.to)" }
         var lines = ["workspace \(diff.workspace), snapshot \(diff.from) → \(diff.to):"]
+        let templates = TemplateSummary(comparison: diff.comparison, inconsistencies: diff.inconsistencies, style: style)
+        if !templates.isEmpty {
+            lines += templates.lines()
+            lines.append("")
+            lines.append(style.bold("Files:"))
+        }
         lines += diff.files.map { "  " + Demo.describe($0, style: style) }
         let counts = WorkspaceChanges.Counts(diff.files)
         lines.append("\(diff.files.count) files changed: \(counts.added) added, \(counts.removed) removed, \(counts.modified) modified, \(counts.renamed) renamed")

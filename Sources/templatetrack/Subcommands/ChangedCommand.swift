@@ -11,6 +11,9 @@ struct ChangedCommand: ParsableCommand {
     @Option(help: "Only changes in snapshots fetched at or after this date or ISO 8601 time.")
     var since: String?
 
+    @Flag(help: "Only changes to templates (versions, names, columns, rules) and lookups, not other files.")
+    var templates = false
+
     @Flag(help: "Print JSON.")
     var json = false
 
@@ -22,6 +25,7 @@ struct ChangedCommand: ParsableCommand {
             }
             time = parsed
         }
+        if templates { return try printTemplateChanges(since: time) }
         let changes = try database.open().changedWorkspaces(since: time)
         if json { return try printJSON(changes) }
         guard !changes.isEmpty else {
@@ -36,6 +40,28 @@ struct ChangedCommand: ParsableCommand {
                 "\(change.snapshots.first!.previous) → \(change.snapshots.last!.snapshot)", "\(change.counts.added)",
                 "\(change.counts.removed)", "\(change.counts.modified)", "\(change.counts.renamed)",
             ])
+        }
+        print(table.render(style: .forStandardOutput()))
+    }
+
+    private func printTemplateChanges(since time: Date?) throws {
+        let changes = try database.open().templateChanges(since: time)
+        if json { return try printJSON(changes) }
+        guard !changes.isEmpty else {
+            return print(since.map { "no workspace's templates changed since \($0)" } ?? "no workspace's templates have changed")
+        }
+        var table = TextTable(
+            ["WORKSPACE", "NAME", "SNAPSHOT", "SCHEMA VERSIONS", "ADDED", "REMOVED", "MODIFIED", "RENAMED", "BREAKING"],
+            rightAligned: [0, 4, 5, 6, 7, 8])
+        for workspace in changes {
+            for change in workspace.snapshots {
+                let versions = change.schemaVersions.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }
+                table.add([
+                    "\(workspace.workspace)", workspace.name ?? "", "\(change.previous) → \(change.snapshot)",
+                    versions.joined(separator: ", "), "\(change.templatesAdded)", "\(change.templatesRemoved)",
+                    "\(change.templatesModified)", "\(change.templatesRenamed)", "\(change.breakingChanges)",
+                ])
+            }
         }
         print(table.render(style: .forStandardOutput()))
     }

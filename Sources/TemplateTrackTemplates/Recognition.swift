@@ -1,0 +1,144 @@
+import Foundation
+
+/// What a file turned out to be, read by its content whatever its name or folder.
+public enum RecognizedDocument: Sendable, Hashable {
+    /// A JSON array of template definitions (`name`, `fileName`, `schemaVersion`, ordered `columns`
+    /// or, for compound templates, ordered `templates` blocks).
+    case definitions([Template])
+    /// A tab-separated template whose first line is `<name><TAB>Schema Version <x.yy>`.
+    case textTemplate(Template)
+    /// A JSON array of lookup tables `{name, rows: [{name, description, link}]}`.
+    case lookups([LookupTable])
+
+    public var kind: String {
+        switch self {
+        case .definitions: "definitions"
+        case .textTemplate: "text-template"
+        case .lookups: "lookups"
+        }
+    }
+}
+
+/// Recognizes ImmPort's template files by their content.
+public enum TemplateRecognizer {
+    /// The document `bytes` hold, or nil for any other file.
+    public static func recognize(_ bytes: [UInt8]) -> RecognizedDocument? {
+        guard let first = bytes.first(where: { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0a || $0 == 0x0d || $0 == 0xef || $0 == 0xbb || $0 == 0xbf) })
+        else { return nil }
+        if first == UInt8(ascii: "[") {
+            guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)),
+                let array = value.array, !array.isEmpty
+            else { return nil }
+            let objects = array.compactMap(\.object)
+            guard objects.count == array.count else { return nil }
+            if objects.allSatisfy(isDefinition) { return .definitions(objects.map(definition)) }
+            if objects.allSatisfy(isLookup) { return .lookups(objects.map(lookup)) }
+            return nil
+        }
+        return textTemplate(bytes).map(RecognizedDocument.textTemplate)
+    }
+
+    static func isDefinition(_ object: [String: JSONValue]) -> Bool {
+        object["name"]?.string != nil && (object["columns"]?.array != nil || object["templates"]?.array != nil)
+            && (object["schemaVersion"] != nil || object["fileName"] != nil)
+    }
+
+    static func isLookup(_ object: [String: JSONValue]) -> Bool {
+        object["name"]?.string != nil && object["rows"]?.array != nil
+    }
+
+    static let templateKeys: Set<String> = ["name", "fileName", "schemaVersion", "templateType", "columns", "templates"]
+
+    static func definition(_ object: [String: JSONValue]) -> Template {
+        func columns(_ list: JSONValue?) -> [TemplateColumn] {
+            (list?.array ?? []).compactMap(\.object).map { column in
+                let name = column["templateColumn"]?.text ?? column["jsonAttribute"]?.text ?? ""
+                return TemplateColumn(name: name, attributes: column.filter { $0.key != "templateColumn" })
+            }
+        }
+        let blocks: [TemplateBlock]
+        if let list = object["templates"]?.array {
+            blocks = list.compactMap(\.object).enumerated().map { index, block in
+                TemplateBlock(name: block["name"]?.text ?? "block \(index + 1)", columns: columns(block["columns"]))
+            }
+        } else {
+            blocks = [TemplateBlock(name: nil, columns: columns(object["columns"]))]
+        }
+        return Template(
+            name: object["name"]!.string!, fileName: object["fileName"]?.text,
+            schemaVersion: object["schemaVersion"]?.text, templateType: object["templateType"]?.text,
+            properties: object.filter { !templateKeys.contains($0.key) }, blocks: blocks, source: .definitions)
+    }
+
+    static func lookup(_ object: [String: JSONValue]) -> LookupTable {
+        LookupTable(
+            name: object["name"]!.string!,
+            values: (object["rows"]?.array ?? []).compactMap(\.object).map {
+                LookupTable.Value(name: $0["name"]?.text ?? "", description: $0["description"]?.text, link: $0["link"]?.text)
+            })
+    }
+
+    /// Reads a tab-separated `.txt` template: the `Schema Version` line, then its `Column Name`
+    /// header, or for compound templates its blocks (a blank line, the block's name, then a
+    /// header row or `key<TAB>value` rows whose keys are its columns).
+    static func textTemplate(_ bytes: [UInt8]) -> Template? {
+        // Split on the byte: as Characters, "\r\n" is one and would not split on "\n".
+        func decode(_ line: ArraySlice<UInt8>) -> String {
+            let trimmed = line.last == 0x0d ? line.dropLast() : line
+            return String(validating: trimmed, as: UTF8.self) ?? String(trimmed.map { Character(Unicode.Scalar($0)) })
+        }
+        var lines = bytes.split(separator: 0x0a, omittingEmptySubsequences: false).map(decode)
+        if lines.first?.hasPrefix("\u{FEFF}") == true { lines[0].removeFirst() }
+        guard let header = lines.first else { return nil }
+        let cells = header.split(separator: "\t", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        guard cells.count >= 2, !cells[0].isEmpty, cells[1].hasPrefix("Schema Version") else { return nil }
+        let version = cells[1].dropFirst("Schema Version".count).trimmingCharacters(in: .whitespaces)
+
+        func row(_ line: String) -> [String] {
+            var cells = line.split(separator: "\t", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            while cells.last?.isEmpty == true { cells.removeLast() }
+            return cells
+        }
+        var single: [TemplateColumn]?
+        var blocks: [TemplateBlock] = []
+        var pendingBlock: String?
+        var keyValueColumns: [TemplateColumn] = []
+        var previousBlank = false
+        func closeKeyValueBlock() {
+            if let name = pendingBlock, !keyValueColumns.isEmpty { blocks.append(TemplateBlock(name: name, columns: keyValueColumns)) }
+            keyValueColumns = []
+        }
+        for line in lines.dropFirst() {
+            let cells = row(line)
+            if cells.isEmpty {
+                closeKeyValueBlock()
+                pendingBlock = nil
+                previousBlank = true
+                continue
+            }
+            defer { previousBlank = false }
+            if cells[0] == "Column Name" {
+                let columns = cells.dropFirst().map { TemplateColumn(name: $0, attributes: [:]) }
+                if let name = pendingBlock {
+                    blocks.append(TemplateBlock(name: name, columns: columns))
+                    pendingBlock = nil
+                } else if single == nil {
+                    single = columns
+                }
+            } else if previousBlank && cells.count == 1 {
+                pendingBlock = cells[0]
+            } else if pendingBlock != nil, !cells[0].isEmpty {
+                keyValueColumns.append(TemplateColumn(name: cells[0], attributes: [:]))
+            }
+        }
+        closeKeyValueBlock()
+        let parsedBlocks = blocks.isEmpty ? [TemplateBlock(name: nil, columns: single ?? [])] : blocks
+        return Template(
+            name: cells[0], fileName: nil, schemaVersion: version.isEmpty ? nil : version, templateType: nil,
+            properties: [:], blocks: parsedBlocks, source: .text)
+    }
+}

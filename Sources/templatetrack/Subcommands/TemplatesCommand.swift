@@ -1,0 +1,38 @@
+import ArgumentParser
+import TemplateTrack
+
+struct TemplatesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "templates", abstract: "List the templates of a snapshot: names, files, versions, columns.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "The workspace.")
+    var workspace: Int
+
+    @Option(help: "Snapshot: a number, latest, latest~N, or a date/time (default: latest).")
+    var snapshot = "latest"
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let history = try database.open()
+        let found = try history.resolve(try SnapshotReference(parsing: snapshot), workspace: workspace)
+        let (templates, inconsistencies) = try history.templateListings(of: found)
+        if json { return try printJSON(templates) }
+        let style = Style.forStandardOutput()
+        var table = TextTable(["NAME", "VERSION", "TYPE", "COLUMNS", "FILE", "FOUND IN"], rightAligned: [3])
+        for template in templates {
+            table.add([
+                template.name, template.schemaVersion ?? "", template.type ?? (template.source == .text ? "(.txt)" : ""),
+                "\(template.columns.count)", template.file ?? "", template.path,
+            ])
+        }
+        print("workspace \(workspace), snapshot \(found.id): \(templates.count) templates")
+        print(table.render(style: style))
+        for problem in inconsistencies {
+            print(style.yellow("inconsistent: ") + "\(problem.path) (\(problem.template)): \(problem.problem)")
+        }
+    }
+}
