@@ -118,10 +118,12 @@ public struct TemplateComparison: Sendable, Encodable {
             }
         }
         for lookup in lookups where !lookup.valuesRemoved.isEmpty {
-            let shown = lookup.valuesRemoved.prefix(5).joined(separator: ", ")
+            // Some real value names span lines; keep each message on one.
+            let shown = lookup.valuesRemoved.prefix(5).map { $0.split(whereSeparator: \.isNewline).joined(separator: " ") }
             let more = lookup.valuesRemoved.count > 5 ? ", …" : ""
             let what = lookup.status == "removed" ? "table removed" : "narrowed vocabulary"
-            out.append("\(lookup.name): \(what), \(lookup.valuesRemoved.count) values gone (\(shown)\(more))")
+            let count = lookup.valuesRemoved.count == 1 ? "1 value" : "\(lookup.valuesRemoved.count) values"
+            out.append("\(lookup.name): \(what), \(count) gone (\(shown.joined(separator: ", "))\(more))")
         }
         return out
     }
