@@ -46,7 +46,7 @@ let package = Package(
             dependencies: ["TemplateTrackBase", "CLibzip"]
         ),
         // Reads ImmPort's template formats and compares templates as schemas.
-        .target(name: "TemplateTrackTemplates"),
+        .target(name: "TemplateTrackTemplates", dependencies: ["TemplateTrackBase"]),
         // Stage 3: records snapshots in SQLite; schema from top-level migrations/.
         .target(
             name: "TemplateTrackIndexer",

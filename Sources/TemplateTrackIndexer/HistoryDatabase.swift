@@ -38,21 +38,20 @@ public final class HistoryDatabase: Sendable {
         }
     }
 
-    /// Runs `body` in a read transaction, turning SQLite errors into `TemplateTrackError`s.
+    /// Runs `body` in a read transaction.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
-        do {
-            return try pool.read(body)
-        } catch let error as TemplateTrackError {
-            throw error
-        } catch {
-            throw TemplateTrackError(.database, "\(error)", at: [.file(path)])
-        }
+        try translatingErrors { try pool.read(body) }
     }
 
-    /// Runs `body` in one write transaction, turning SQLite errors into `TemplateTrackError`s.
+    /// Runs `body` in one write transaction: all of it is recorded, or none.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try translatingErrors { try pool.write(body) }
+    }
+
+    /// SQLite's errors become `TemplateTrackError`s naming the database file.
+    private func translatingErrors<T>(_ body: () throws -> T) throws -> T {
         do {
-            return try pool.write(body)
+            return try body()
         } catch let error as TemplateTrackError {
             throw error
         } catch {

@@ -2,9 +2,7 @@ import TemplateTrackBase
 
 /// How one path differs between two snapshots.
 public struct FileChange: Sendable, Hashable, Encodable {
-    public enum Status: String, Sendable, Encodable {
-        case added, removed, modified, renamed
-    }
+    public typealias Status = ChangeStatus
     public var path: String
     public var status: Status
     /// The old path of a renamed file.

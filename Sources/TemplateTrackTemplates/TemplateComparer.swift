@@ -1,3 +1,5 @@
+import TemplateTrackBase
+
 /// A value before and after.
 public struct ValueChange: Sendable, Hashable, Encodable {
     public var from: JSONValue
@@ -14,9 +16,7 @@ public struct ColumnChange: Sendable, Hashable, Encodable {
 
 /// How one template differs between two snapshots.
 public struct TemplateChange: Sendable, Hashable, Encodable {
-    public enum Status: String, Sendable, Encodable {
-        case added, removed, modified, renamed
-    }
+    public typealias Status = ChangeStatus
     public var name: String
     public var status: Status
     public var fromName: String?
@@ -67,7 +67,7 @@ public struct TemplateChange: Sendable, Hashable, Encodable {
 public struct LookupChange: Sendable, Hashable, Encodable {
     public var name: String
     /// `added`, `removed` or `modified`.
-    public var status: String
+    public var status: ChangeStatus
     public var valuesAdded: [String]
     public var valuesRemoved: [String]
 
@@ -121,7 +121,7 @@ public struct TemplateComparison: Sendable, Encodable {
             // Some real value names span lines; keep each message on one.
             let shown = lookup.valuesRemoved.prefix(5).map { $0.split(whereSeparator: \.isNewline).joined(separator: " ") }
             let more = lookup.valuesRemoved.count > 5 ? ", …" : ""
-            let what = lookup.status == "removed" ? "table removed" : "narrowed vocabulary"
+            let what = lookup.status == .removed ? "table removed" : "narrowed vocabulary"
             let count = lookup.valuesRemoved.count == 1 ? "1 value" : "\(lookup.valuesRemoved.count) values"
             out.append("\(lookup.name): \(what), \(count) gone (\(shown.joined(separator: ", "))\(more))")
         }
@@ -328,8 +328,8 @@ public enum TemplateComparer {
             let after = newByName[name]?.values.map(\.name) ?? []
             let added = after.filter { !Set(before).contains($0) }
             let removed = before.filter { !Set(after).contains($0) }
-            let status = oldByName[name] == nil ? "added" : newByName[name] == nil ? "removed" : "modified"
-            if status != "modified" || !added.isEmpty || !removed.isEmpty {
+            let status: ChangeStatus = oldByName[name] == nil ? .added : newByName[name] == nil ? .removed : .modified
+            if status != .modified || !added.isEmpty || !removed.isEmpty {
                 changes.append(LookupChange(name: name, status: status, valuesAdded: added, valuesRemoved: removed))
             }
         }

@@ -55,3 +55,16 @@ func printJSON(_ value: some Encodable) throws {
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
+
+/// `--workspace ID` and `--snapshot REF`, for commands that read one snapshot.
+struct SnapshotOptions: ParsableArguments {
+    @Option(help: "The workspace.")
+    var workspace: Int
+
+    @Option(help: "Snapshot: a number, latest, latest~N, or a date/time (default: latest).")
+    var snapshot = "latest"
+
+    func resolve(in history: HistoryDatabase) throws -> Snapshot {
+        try history.resolve(try SnapshotReference(parsing: snapshot), workspace: workspace)
+    }
+}

@@ -60,9 +60,9 @@ struct TemplateTests {
         #expect(cytof.columnsChanged[0].changes["pvTableName"] == ValueChange(from: .string("lk_base_pop_name"), to: .string("lk_cell_population")))
         #expect(templates.first { $0.name == "subjectshuman" }?.columnsRemoved == ["Ancestry Population(s)"])
 
-        #expect(diff.lookups.filter { $0.status == "removed" }.map(\.name) == ["lk_base_pop_name"])
-        #expect(diff.lookups.filter { $0.status == "added" }.isEmpty)
-        #expect(Set(diff.lookups.filter { $0.status == "modified" }.map(\.name)) == [
+        #expect(diff.lookups.filter { $0.status == .removed }.map(\.name) == ["lk_base_pop_name"])
+        #expect(diff.lookups.filter { $0.status == .added }.isEmpty)
+        #expect(Set(diff.lookups.filter { $0.status == .modified }.map(\.name)) == [
             "lk_age_event", "lk_analyte", "lk_cell_population", "lk_exposure_process", "lk_public_repository",
             "lk_sample_type", "lk_species", "lk_subject_location", "lk_virus_strain",
         ])

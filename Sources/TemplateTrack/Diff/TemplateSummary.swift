@@ -83,9 +83,9 @@ struct TemplateSummary {
         let lookups = comparison.lookups
         guard !lookups.isEmpty else { return nil }
         var parts: [String] = []
-        let added = lookups.filter { $0.status == "added" }
-        let removed = lookups.filter { $0.status == "removed" }
-        let changed = lookups.filter { $0.status == "modified" }
+        let added = lookups.filter { $0.status == .added }
+        let removed = lookups.filter { $0.status == .removed }
+        let changed = lookups.filter { $0.status == .modified }
         if !added.isEmpty { parts.append("\(count(added.count, "table")) added (" + list(added.map(\.name)) + ")") }
         if !removed.isEmpty { parts.append("\(count(removed.count, "table")) removed (" + list(removed.map(\.name)) + ")") }
         if !changed.isEmpty {

@@ -8,11 +8,7 @@ struct ExtractCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "The workspace.")
-    var workspace: Int
-
-    @Option(help: "Snapshot: a number, latest, latest~N, or a date/time (default: latest).")
-    var snapshot = "latest"
+    @OptionGroup var target: SnapshotOptions
 
     @Option(help: "The folder to write into (created if missing).")
     var to: String
@@ -25,10 +21,10 @@ struct ExtractCommand: ParsableCommand {
 
     func run() throws {
         let history = try database.open()
-        let found = try history.resolve(try SnapshotReference(parsing: snapshot), workspace: workspace)
+        let found = try target.resolve(in: history)
         let report = try Extraction.extract(found, from: history, to: to, force: force)
         if json { return try printJSON(report) }
-        var line = "workspace \(workspace), snapshot \(found.id) → \(report.directory): \(report.written) written, \(report.unchanged) unchanged, \(report.removed) removed"
+        var line = "workspace \(target.workspace), snapshot \(found.id) → \(report.directory): \(report.written) written, \(report.unchanged) unchanged, \(report.removed) removed"
         if !report.kept.isEmpty { line += "; \(report.kept.count) files not written by templatetrack left as they were" }
         print(line)
     }

@@ -8,20 +8,16 @@ struct ShowCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "The workspace.")
-    var workspace: Int
-
-    @Option(help: "Snapshot: a number, latest, latest~N, or a date/time (default: latest).")
-    var snapshot = "latest"
+    @OptionGroup var target: SnapshotOptions
 
     @Argument(help: "The file's path as stored in the zip.")
     var path: String
 
     func run() throws {
         let history = try database.open()
-        let found = try history.resolve(try SnapshotReference(parsing: snapshot), workspace: workspace)
+        let found = try target.resolve(in: history)
         guard let file = try history.files(of: found).first(where: { $0.path == path }) else {
-            throw TemplateTrackError(.notFound, "snapshot \(found.id) has no file '\(path)'", at: [.workspace(workspace)])
+            throw TemplateTrackError(.notFound, "snapshot \(found.id) has no file '\(path)'", at: [.workspace(target.workspace)])
         }
         try history.readContent(sha256: file.sha256) { FileHandle.standardOutput.write(Data($0)) }
     }

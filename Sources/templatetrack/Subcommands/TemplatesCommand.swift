@@ -7,18 +7,14 @@ struct TemplatesCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "The workspace.")
-    var workspace: Int
-
-    @Option(help: "Snapshot: a number, latest, latest~N, or a date/time (default: latest).")
-    var snapshot = "latest"
+    @OptionGroup var target: SnapshotOptions
 
     @Flag(help: "Print JSON.")
     var json = false
 
     func run() throws {
         let history = try database.open()
-        let found = try history.resolve(try SnapshotReference(parsing: snapshot), workspace: workspace)
+        let found = try target.resolve(in: history)
         let (templates, inconsistencies) = try history.templateListings(of: found)
         if json { return try printJSON(templates) }
         let style = Style.forStandardOutput()
@@ -29,7 +25,7 @@ struct TemplatesCommand: ParsableCommand {
                 "\(template.columns.count)", template.file ?? "", template.path,
             ])
         }
-        print("workspace \(workspace), snapshot \(found.id): \(templates.count) templates")
+        print("workspace \(target.workspace), snapshot \(found.id): \(templates.count) templates")
         print(table.render(style: style))
         for problem in inconsistencies {
             print(style.yellow("inconsistent: ") + "\(problem.path) (\(problem.template)): \(problem.problem)")

@@ -1,0 +1,4 @@
+/// How an item (a file, a template) differs between two snapshots.
+public enum ChangeStatus: String, Sendable, Hashable, Encodable {
+    case added, removed, modified, renamed
+}
