@@ -25,11 +25,11 @@ public enum Demo {
 
             say(style.bold("1. First sync:") + " download each workspace's zip and record every file.")
             let first = try await sync()
-            say(outcomeTable(first, style: style) + "\n")
+            say(Report.syncOutcomes(first, style: style) + "\n")
 
             say(style.bold("2. Sync again straight away.") + " ImmPort has changed nothing, so nothing new is stored:")
             let second = try await sync()
-            say(outcomeTable(second, style: style) + "\n")
+            say(Report.syncOutcomes(second, style: style) + "\n")
 
             let versions = simulator.advance()
             let moved = versions.filter { $0.value > 1 }.keys.sorted().joined(separator: " and ")
@@ -37,7 +37,7 @@ public enum Demo {
 
             say(style.bold("4. Sync once more:"))
             let third = try await sync()
-            say(outcomeTable(third, style: style) + "\n")
+            say(Report.syncOutcomes(third, style: style) + "\n")
             for outcome in third {
                 guard let snapshot = outcome.snapshot else { continue }
                 let name = outcome.workspace.name.map { " (\($0))" } ?? ""
@@ -48,7 +48,7 @@ public enum Demo {
                 }
                 say("What changed in workspace \(snapshot.workspace)\(name), snapshot \(before.id) → \(snapshot.id):")
                 for change in try history.changes(from: before, to: snapshot) {
-                    say("  " + describe(change, style: style))
+                    say("  " + Report.fileChange(change, style: style))
                 }
             }
             say("")
@@ -65,36 +65,5 @@ public enum Demo {
             throw error
         }
         await server.stop()
-    }
-
-    public static func outcomeTable(_ outcomes: [WorkspaceOutcome], style: Style) -> String {
-        var table = TextTable(["WORKSPACE", "NAME", "FILES", "SNAPSHOT", "RESULT"], rightAligned: [2, 3])
-        for outcome in outcomes {
-            let id = "\(outcome.workspace.workspaceId)"
-            let name = outcome.workspace.name ?? ""
-            if let snapshot = outcome.snapshot {
-                let result: String
-                if snapshot.previous == nil {
-                    result = style.green("recorded (first snapshot)")
-                } else if snapshot.changed {
-                    result = style.yellow("changed since snapshot \(snapshot.previous!)")
-                } else {
-                    result = "unchanged (same contents as snapshot \(snapshot.previous!))"
-                }
-                table.add([id, name, "\(snapshot.fileCount)", "\(snapshot.id)", result])
-            } else {
-                table.add([id, name, "", "", style.red("failed: \(outcome.error.map(\.message) ?? "")")])
-            }
-        }
-        return table.render(style: style).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
-    }
-
-    public static func describe(_ change: FileChange, style: Style) -> String {
-        switch change.status {
-        case .added: style.green("added    ") + " " + change.path
-        case .removed: style.red("removed  ") + " " + change.path
-        case .modified: style.yellow("modified ") + " " + change.path
-        case .renamed: style.yellow("renamed  ") + " " + (change.fromPath ?? "?") + " → " + change.path
-        }
     }
 }

@@ -72,7 +72,7 @@ public struct DiffRenderer {
             lines.append("")
             lines.append(style.bold("Files:"))
         }
-        lines += diff.files.map { "  " + Demo.describe($0, style: style) }
+        lines += diff.files.map { "  " + Report.fileChange($0, style: style) }
         let counts = WorkspaceChanges.Counts(diff.files)
         lines.append("\(diff.files.count) files changed: \(counts.added) added, \(counts.removed) removed, \(counts.modified) modified, \(counts.renamed) renamed")
         return lines.joined(separator: "\n")

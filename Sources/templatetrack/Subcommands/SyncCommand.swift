@@ -12,24 +12,18 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(name: .customLong("workspace"), help: "Only this workspace (repeatable).")
     var workspaces: [Int] = []
 
-    @Option(help: "Which documentation: upload (Data Upload API) or batch-updater.")
-    var documentation: String = TemplateDocumentation.upload.rawValue
-
     @Flag(help: "Print the outcome as JSON.")
     var json = false
 
     func run() async throws {
-        guard let kind = TemplateDocumentation(rawValue: documentation) else {
-            throw ValidationError("--documentation must be upload or batch-updater")
-        }
         let history = try database.open()
         let outcomes = try await Pipeline.sync(
             endpoints: try server.endpoints(), credentials: try server.credentials(), workspaces: workspaces,
-            documentation: kind, into: history, progress: progress)
+            into: history, progress: progress)
         if json {
             try printJSON(outcomes.map(SyncOutcomeJSON.init))
         } else {
-            print(Demo.outcomeTable(outcomes, style: .forStandardOutput()))
+            print(Report.syncOutcomes(outcomes, style: .forStandardOutput()))
         }
         if outcomes.contains(where: { $0.error != nil }) { throw ExitCode(2) }
     }
