@@ -22,11 +22,20 @@ CREATE TABLE template (
 );
 CREATE INDEX template_by_name ON template(name);
 
--- Columns in order; compound templates' columns are in named blocks.
+-- The blocks of a template in order: the named blocks of a compound template (with their
+-- other attributes, e.g. templateRequired), or the one unnamed block of any other.
+CREATE TABLE template_block (
+    template_id  INTEGER NOT NULL REFERENCES template(id),
+    position     INTEGER NOT NULL,
+    name         TEXT,               -- NULL outside compound templates
+    attributes   TEXT    NOT NULL,   -- JSON object: the block's keys other than name and columns
+    PRIMARY KEY (template_id, position)
+) WITHOUT ROWID;
+
+-- Columns in order, by block.
 CREATE TABLE template_column (
     template_id     INTEGER NOT NULL REFERENCES template(id),
-    block_position  INTEGER NOT NULL,
-    block_name      TEXT,               -- NULL outside compound templates
+    block_position  INTEGER NOT NULL,   -- template_block.position
     position        INTEGER NOT NULL,
     name            TEXT    NOT NULL,   -- templateColumn: the header submitters see
     attributes      TEXT    NOT NULL,   -- JSON object: every other attribute the definition gives

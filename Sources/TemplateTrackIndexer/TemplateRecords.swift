@@ -64,15 +64,17 @@ extension HistoryDatabase {
             ])
         let templateID = db.lastInsertedRowID
         for (blockPosition, block) in template.blocks.enumerated() {
+            try db.execute(
+                sql: "INSERT INTO template_block (template_id, position, name, attributes) VALUES (?, ?, ?, ?)",
+                arguments: [templateID, blockPosition, block.name, JSONValue.object(block.attributes).jsonText])
             for (position, column) in block.columns.enumerated() {
                 try db.execute(
                     sql: """
-                        INSERT INTO template_column (template_id, block_position, block_name, position, name, attributes)
-                        VALUES (?, ?, ?, ?, ?, ?)
+                        INSERT INTO template_column (template_id, block_position, position, name, attributes)
+                        VALUES (?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        templateID, blockPosition, block.name, position, column.name,
-                        JSONValue.object(column.attributes).jsonText,
+                        templateID, blockPosition, position, column.name, JSONValue.object(column.attributes).jsonText,
                     ])
             }
         }
@@ -107,21 +109,19 @@ extension HistoryDatabase {
             var definitions: [FoundTemplate] = []
             var texts: [FoundTemplate] = []
             for row in templateRows {
-                let columns = try Row.fetchAll(
-                    db,
-                    sql: "SELECT * FROM template_column WHERE template_id = ? ORDER BY block_position, position",
-                    arguments: [row["id"] as Int64])
-                var blocks: [TemplateBlock] = []
-                var blockPosition = -1
-                for column in columns {
-                    if column["block_position"] as Int != blockPosition {
-                        blockPosition = column["block_position"]
-                        blocks.append(TemplateBlock(name: column["block_name"], columns: []))
-                    }
-                    blocks[blocks.count - 1].columns.append(
+                let templateID: Int64 = row["id"]
+                var blocks = try Row.fetchAll(
+                    db, sql: "SELECT name, attributes FROM template_block WHERE template_id = ? ORDER BY position",
+                    arguments: [templateID]
+                ).map { TemplateBlock(name: $0["name"], columns: [], attributes: JSONValue.parse($0["attributes"]).object ?? [:]) }
+                for column in try Row.fetchAll(
+                    db, sql: "SELECT * FROM template_column WHERE template_id = ? ORDER BY block_position, position",
+                    arguments: [templateID])
+                {
+                    let position: Int = column["block_position"]
+                    blocks[position].columns.append(
                         TemplateColumn(name: column["name"], attributes: JSONValue.parse(column["attributes"]).object ?? [:]))
                 }
-                if blocks.isEmpty { blocks = [TemplateBlock(name: nil, columns: [])] }
                 let source = TemplateSource(rawValue: row["source"]) ?? .definitions
                 let template = Template(
                     name: row["name"], fileName: row["file_name"], schemaVersion: row["schema_version"],

@@ -59,7 +59,9 @@ public enum TemplateRecognizer {
         let blocks: [TemplateBlock]
         if let list = object["templates"]?.array {
             blocks = list.compactMap(\.object).enumerated().map { index, block in
-                TemplateBlock(name: block["name"]?.text ?? "block \(index + 1)", columns: columns(block["columns"]))
+                TemplateBlock(
+                    name: block["name"]?.text ?? "block \(index + 1)", columns: columns(block["columns"]),
+                    attributes: block.filter { $0.key != "name" && $0.key != "columns" })
             }
         } else {
             blocks = [TemplateBlock(name: nil, columns: columns(object["columns"]))]

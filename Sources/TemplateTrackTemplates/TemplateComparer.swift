@@ -250,7 +250,14 @@ public enum TemplateComparer {
         let oldBlocks = Dictionary(a.blocks.map { ($0.name ?? "", $0) }, uniquingKeysWith: { first, _ in first })
         let newBlocks = Dictionary(b.blocks.map { ($0.name ?? "", $0) }, uniquingKeysWith: { first, _ in first })
         for block in b.blocks {
-            compareColumns(oldBlocks[block.name ?? ""]?.columns ?? [], block.columns, block: block.name, into: &change)
+            let before = oldBlocks[block.name ?? ""]
+            compareColumns(before?.columns ?? [], block.columns, block: block.name, into: &change)
+            // A block's own attributes, as `<block>.<attribute>` among the template's changes.
+            for key in Set(before?.attributes.keys ?? [:].keys).union(block.attributes.keys).sorted()
+            where before != nil && before!.attributes[key] != block.attributes[key] {
+                change.changes["\(block.name ?? "").\(key)"] = ValueChange(
+                    from: before!.attributes[key] ?? .null, to: block.attributes[key] ?? .null)
+            }
         }
         for block in a.blocks where newBlocks[block.name ?? ""] == nil {
             compareColumns(block.columns, [], block: block.name, into: &change)

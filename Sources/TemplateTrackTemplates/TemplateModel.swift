@@ -21,10 +21,13 @@ public struct TemplateBlock: Sendable, Hashable {
     /// Nil for the single block of a non-compound template.
     public var name: String?
     public var columns: [TemplateColumn]
+    /// The block's other keys in a definition (`templateRequired`, `jsonCompoundAttribute`, ...).
+    public var attributes: [String: JSONValue]
 
-    public init(name: String?, columns: [TemplateColumn]) {
+    public init(name: String?, columns: [TemplateColumn], attributes: [String: JSONValue] = [:]) {
         self.name = name
         self.columns = columns
+        self.attributes = attributes
     }
 }
 

@@ -158,6 +158,36 @@ struct TemplateTests {
         #expect(!breaking.contains { $0.hasPrefix("new:") })
     }
 
+    @Test("compound templates compare block by block, block attributes included, through the database")
+    func compoundBlocks() throws {
+        func compound(required: Bool, personnel: [String]) -> [String: Any] {
+            [
+                "name": "basic_study_design", "fileName": "basic_study_design.txt", "schemaVersion": "3.18",
+                "templateType": "compound",
+                "templates": [
+                    ["name": "study", "templateRequired": true, "columns": [["templateColumn": "User Defined ID", "required": true]]],
+                    ["name": "study_personnel", "templateRequired": required, "columns": personnel.map { ["templateColumn": $0] }],
+                ],
+            ]
+        }
+        let scratch = try Scratch()
+        let history = try HistoryDatabase(path: scratch.file("h.sqlite"))
+        var snapshots: [Snapshot] = []
+        for (index, definition) in [compound(required: false, personnel: ["Last Name"]), compound(required: true, personnel: ["Last Name", "Email"])].enumerated() {
+            let json = String(decoding: try JSONSerialization.data(withJSONObject: [definition]), as: UTF8.self)
+            try makeZip(at: scratch.file("\(index).zip"), [("templates.json", json)])
+            snapshots.append(try Pipeline.importZip(at: scratch.file("\(index).zip"), workspace: 4, into: history))
+        }
+        let diff = try SnapshotDiff.compute(in: history, workspace: 4).diff
+        let change = try #require(diff.templates.first)
+        #expect(diff.templates.count == 1)
+        #expect(change.columnsAdded == ["study_personnel: Email"])
+        #expect(change.changes == ["study_personnel.templateRequired": ValueChange(from: .bool(false), to: .bool(true))])
+        #expect(diff.warnings.map(\.template) == ["basic_study_design"])
+        let listing = try history.templateListings(of: snapshots[1]).templates
+        #expect(listing.first?.columns.map { $0["block"] } == [.string("study"), .string("study_personnel"), .string("study_personnel")])
+    }
+
     @Test("recognition reads content, not names: text templates with CRLF, compound blocks, lookups")
     func recognition() throws {
         let text = "subjecthumans\tSchema Version 3.18\r\nPlease do not delete or edit this column\r\nColumn Name\tUser Defined ID\tGender\t\r\n\tS1\tFemale\r\n"
