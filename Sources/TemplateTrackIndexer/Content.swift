@@ -8,11 +8,14 @@ extension HistoryDatabase {
         try read { db in try readContent(sha256: sha256, db: db, into: body) }
     }
 
-    func readContent(sha256: String, db: Database, into body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    /// Streams the bytes (only the first `limit` when given) in chunks of at most 64 KiB.
+    func readContent(
+        sha256: String, db: Database, limit: Int64? = nil, into body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         guard let row = try Row.fetchOne(db, sql: "SELECT rowid, size FROM blob WHERE sha256 = ?", arguments: [sha256])
         else { throw TemplateTrackError(.notFound, "no stored content with sha256 \(sha256)", at: [.file(path)]) }
         let rowID: Int64 = row["rowid"]
-        let size: Int64 = row["size"]
+        let size: Int64 = min(row["size"], limit ?? .max)
         guard size > 0 else { return }
         var handle: OpaquePointer?
         guard sqlite3_blob_open(db.sqliteConnection, "main", "blob", "content", rowID, 0, &handle) == SQLITE_OK else {

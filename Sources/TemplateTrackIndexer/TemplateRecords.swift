@@ -25,8 +25,13 @@ extension HistoryDatabase {
     /// Reads a text blob's bytes and records what template data it holds.
     func recognize(sha256: String, db: Database) throws {
         var bytes: [UInt8] = []
-        try readContent(sha256: sha256, db: db) { bytes.append(contentsOf: $0) }
-        let document = TemplateRecognizer.recognize(bytes)
+        try readContent(sha256: sha256, db: db, limit: 4096) { bytes.append(contentsOf: $0) }
+        var document: RecognizedDocument?
+        if TemplateRecognizer.mayRecognize(prefix: bytes) {
+            bytes.removeAll()
+            try readContent(sha256: sha256, db: db) { bytes.append(contentsOf: $0) }
+            document = TemplateRecognizer.recognize(bytes)
+        }
         try db.execute(
             sql: "INSERT INTO recognized_blob (blob_sha256, kind) VALUES (?, ?)",
             arguments: [sha256, document?.kind ?? "other"])

@@ -21,6 +21,19 @@ public enum RecognizedDocument: Sendable, Hashable {
 
 /// Recognizes ImmPort's template files by their content.
 public enum TemplateRecognizer {
+    /// Whether a file starting with `prefix` can be a template document at all: a JSON array,
+    /// or a first line with a Schema Version. Lets other files go unread.
+    public static func mayRecognize(prefix: some Collection<UInt8>) -> Bool {
+        let bytes = Array(prefix.prefix(4096))
+        guard let first = bytes.first(where: { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0a || $0 == 0x0d || $0 == 0xef || $0 == 0xbb || $0 == 0xbf) })
+        else { return false }
+        if first == UInt8(ascii: "[") { return true }
+        let firstLine = bytes.split(separator: 0x0a, maxSplits: 1, omittingEmptySubsequences: false).first ?? []
+        let needle = Array("\tSchema Version".utf8)
+        return firstLine.count >= needle.count
+            && (0...(firstLine.count - needle.count)).contains { Array(firstLine[firstLine.startIndex + $0..<firstLine.startIndex + $0 + needle.count]) == needle }
+    }
+
     /// The document `bytes` hold, or nil for any other file.
     public static func recognize(_ bytes: [UInt8]) -> RecognizedDocument? {
         guard let first = bytes.first(where: { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0a || $0 == 0x0d || $0 == 0xef || $0 == 0xbb || $0 == 0xbf) })
