@@ -35,18 +35,25 @@ public enum Extraction {
         }
         let name = target.lastPathComponent
         let key = (realPath(parent.path) ?? parent.path) + "/" + name
+        // One extraction at a time per parent folder: leftovers of a crashed one are then safe to remove.
+        let lock = try lockFolder(parent.path)
+        defer { close(lock) }
         removeLeftovers(in: parent, name: name)
 
-        var wanted: [String: String] = [:]  // file path -> sha256
-        var folders: [String] = []
+        var plan = Plan()
         for entry in try history.entries(of: snapshot) {
             if let problem = EntryPolicy.problem(withName: entry.path) {
                 throw TemplateTrackError(.unsafeEntry, "refusing to extract: entry \(problem)", at: [.entry(entry.path)])
             }
-            if let sha256 = entry.sha256 { wanted[entry.path] = sha256 } else { folders.append(entry.path) }
+            if let sha256 = entry.sha256 {
+                plan.wanted[entry.path.pathKey] = (entry.path, sha256)
+            } else {
+                plan.emptyFolders.append(entry.path)
+            }
         }
-        let neededFolders = Set((Array(wanted.keys) + folders.map { String($0.dropLast()) }).flatMap(ArchiveScanner.ancestors(of:)))
-            .union(folders.map { String($0.dropLast()) })
+        let folderPaths = plan.wanted.values.map(\.path) + plan.emptyFolders.map { String($0.dropLast()) }
+        plan.neededFolders = Set(folderPaths.flatMap(ArchiveScanner.ancestors(of:)).map(\.pathKey))
+            .union(plan.emptyFolders.map { String($0.dropLast()).pathKey })
 
         let staging = parent.appending(path: ".\(name).templatetrack-\(UUID().uuidString)")
         try makeFolder(staging.path)
@@ -56,26 +63,26 @@ public enum Extraction {
         var report = ExtractionReport(
             directory: target.path, workspace: snapshot.workspace, snapshot: snapshot.id, written: 0, unchanged: 0,
             removed: 0, kept: [])
-        var alreadyInPlace: Set<String> = []
-        var lstatBuffer = stat()
-        let exists = lstat(target.path, &lstatBuffer) == 0
+        var info = stat()
+        let exists = lstat(target.path, &info) == 0
         if exists {
-            guard (lstatBuffer.st_mode & S_IFMT) == S_IFDIR else {
+            guard (info.st_mode & S_IFMT) == S_IFDIR else {
                 throw TemplateTrackError(.io, "exists and is not a folder", at: [.file(target.path)])
             }
-            let owned = try history.extractedFiles(directory: key)
-            try carryOver(
-                from: target.path, to: staging.path, relative: "", wanted: wanted, neededFolders: neededFolders,
-                owned: owned, force: force, report: &report, inPlace: &alreadyInPlace)
+            chmod(staging.path, info.st_mode & 0o7777)  // the folder keeps its permissions
+            plan.owned = Dictionary(
+                try history.extractedFiles(directory: key).map { ($0.key.pathKey, $0.value) },
+                uniquingKeysWith: { first, _ in first })
+            try carryOver(from: target.path, to: staging.path, relative: "", plan: &plan, force: force, report: &report)
         }
 
-        for (path, sha256) in wanted.sorted(by: { $0.key < $1.key }) where !alreadyInPlace.contains(path) {
-            let destination = staging.appending(path: path).path
+        for (key, file) in plan.wanted.sorted(by: { $0.value.path < $1.value.path }) where !plan.inPlace.contains(key) {
+            let destination = staging.appending(path: file.path).path
             try makeFolder((destination as NSString).deletingLastPathComponent)
-            try write(sha256: sha256, from: history, to: destination, place: path)
+            try write(sha256: file.sha256, from: history, to: destination, place: file.path)
             report.written += 1
         }
-        for folder in folders { try makeFolder(staging.appending(path: folder).path) }
+        for folder in plan.emptyFolders { try makeFolder(staging.appending(path: folder).path) }
 
         if exists {
             if templatetrack_exchange_paths(staging.path, target.path) != 0 {
@@ -91,56 +98,94 @@ public enum Extraction {
             }
             swapped = true
         }
-        try history.recordExtraction(directory: key, snapshot: snapshot, files: wanted)
+        do {
+            try history.recordExtraction(
+                directory: key, snapshot: snapshot,
+                files: Dictionary(plan.wanted.values.map { ($0.path, $0.sha256) }, uniquingKeysWith: { first, _ in first }))
+        } catch {
+            throw TemplateTrackError(
+                .database,
+                "the files are in place, but recording that templatetrack wrote them failed; the next extract will treat them as yours",
+                at: [.file(target.path)], cause: error)
+        }
         return report
+    }
+
+    /// What to write, and what was found; keyed by path bytes (see `String.pathKey`).
+    private struct Plan {
+        var wanted: [[UInt8]: (path: String, sha256: String)] = [:]
+        var emptyFolders: [String] = []
+        var neededFolders: Set<[UInt8]> = []
+        var owned: [[UInt8]: String] = [:]
+        var inPlace: Set<[UInt8]> = []
     }
 
     /// Recreates what is already in the folder inside `staging`: files to keep are hard-linked,
     /// files the snapshot replaces are left for writing, conflicts stop everything.
     private static func carryOver(
-        from root: String, to staging: String, relative: String, wanted: [String: String], neededFolders: Set<String>,
-        owned: [String: String], force: Bool, report: inout ExtractionReport, inPlace: inout Set<String>
+        from root: String, to staging: String, relative: String, plan: inout Plan, force: Bool,
+        report: inout ExtractionReport
     ) throws {
         let folder = relative.isEmpty ? root : root + "/" + relative
-        for child in try FileManager.default.contentsOfDirectory(atPath: folder).sorted() {
+        let children = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        for child in children {
             let path = relative.isEmpty ? child : relative + "/" + child
+            let key = path.pathKey
             let source = root + "/" + path
             let destination = staging + "/" + path
             var info = stat()
             guard lstat(source, &info) == 0 else { continue }
             let kind = info.st_mode & S_IFMT
-            func conflict(_ why: String) -> TemplateTrackError {
-                TemplateTrackError(.io, "\(why); nothing was changed (use --force to replace it)", at: [.file(source)])
+            func conflict(_ why: String, forceHelps: Bool = true) -> TemplateTrackError {
+                let advice = forceHelps ? " (use --force to replace it)" : "; move it away first"
+                return TemplateTrackError(.io, "\(why); nothing was changed\(advice)", at: [.file(source)])
             }
             if kind == S_IFDIR {
-                if wanted[path] != nil { throw conflict("a folder is where the snapshot has a file") }
+                if plan.wanted[key] != nil {
+                    throw conflict("a folder is where the snapshot has a file", forceHelps: false)
+                }
                 try makeFolder(destination)
-                try carryOver(
-                    from: root, to: staging, relative: path, wanted: wanted, neededFolders: neededFolders, owned: owned,
-                    force: force, report: &report, inPlace: &inPlace)
+                chmod(destination, info.st_mode & 0o7777)
+                try carryOver(from: root, to: staging, relative: path, plan: &plan, force: force, report: &report)
+                // A folder emptied because its files left with the snapshot goes too.
+                let hadEntries = (try? FileManager.default.contentsOfDirectory(atPath: source))?.isEmpty == false
+                let nowEmpty = (try? FileManager.default.contentsOfDirectory(atPath: destination))?.isEmpty == true
+                if hadEntries && nowEmpty && !plan.neededFolders.contains(key) { rmdir(destination) }
                 continue
             }
             let diskSHA = kind == S_IFREG ? try sha256OfFile(at: source).sha256 : nil
-            let ownedUnedited = diskSHA != nil && owned[path] == diskSHA
-            if let sha256 = wanted[path] {
-                if diskSHA == sha256 {
+            let ownedUnedited = diskSHA != nil && plan.owned[key] == diskSHA
+            if let wanted = plan.wanted[key] {
+                if diskSHA == wanted.sha256 {
                     try link(source, destination)
-                    inPlace.insert(path)
+                    plan.inPlace.insert(key)
                     report.unchanged += 1
                 } else if !(ownedUnedited || force) {
                     throw conflict(
-                        owned[path] == nil ? "this file was not written by templatetrack" : "this file was edited since templatetrack wrote it")
+                        plan.owned[key] == nil
+                            ? "this file was not written by templatetrack" : "this file was edited since templatetrack wrote it")
                 }
-            } else if neededFolders.contains(path) {
+            } else if plan.neededFolders.contains(key) {
                 if !(ownedUnedited || force) { throw conflict("this file is where the snapshot needs a folder") }
                 if ownedUnedited { report.removed += 1 }
-            } else if ownedUnedited || (force && owned[path] != nil) {
+            } else if ownedUnedited || (force && plan.owned[key] != nil) {
                 report.removed += 1
             } else {
                 try link(source, destination)
                 report.kept.append(path)
             }
         }
+    }
+
+    /// An exclusive lock on `folder`, held until the returned descriptor is closed.
+    private static func lockFolder(_ folder: String) throws -> Int32 {
+        let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw TemplateTrackError(.io, "cannot open folder", at: [.file(folder)]) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw TemplateTrackError(.io, "another extract into this folder is running", at: [.file(folder)])
+        }
+        return fd
     }
 
     /// Hard-links (keeping the very same file), or copies where links are impossible.

@@ -58,8 +58,8 @@ public enum ArchiveScanner {
         }
         // A folder matters only when no other entry lies under it: unzip creates it even if empty.
         let keys = infos.map { $0.isDirectory ? String($0.name.dropLast()) : $0.name }
-        let implied = Set(keys.flatMap(ancestors(of:)))
-        for (info, key) in zip(infos, keys) where info.isDirectory && !implied.contains(key) {
+        let implied = Set(keys.flatMap(ancestors(of:)).map(\.pathKey))
+        for (info, key) in zip(infos, keys) where info.isDirectory && !implied.contains(key.pathKey) {
             entries.append(ArchiveEntry(index: info.index, path: info.name, isDirectory: true, size: 0, sha256: nil))
         }
         entries.sort { $0.index < $1.index }

@@ -32,14 +32,14 @@ public enum EntryPolicy {
         func reject(_ entry: ZipEntryInfo, _ reason: String) -> TemplateTrackError {
             TemplateTrackError(.unsafeEntry, "archive rejected: entry \(reason)", at: [.file(path), .entry(entry.name)])
         }
-        var kinds: [String: Bool] = [:]  // path without trailing slash -> is directory
+        var kinds: [[UInt8]: Bool] = [:]  // path bytes without trailing slash -> is directory
         for entry in entries {
             if let problem = problem(withName: entry.name) { throw reject(entry, problem) }
             if entry.isSymlink { throw reject(entry, "is a symbolic link") }
             if entry.isEncrypted { throw reject(entry, "is encrypted") }
             let key = entry.isDirectory ? String(entry.name.dropLast()) : entry.name
-            if kinds[key] != nil { throw reject(entry, "duplicates another entry's path") }
-            kinds[key] = entry.isDirectory
+            if kinds[key.pathKey] != nil { throw reject(entry, "duplicates another entry's path") }
+            kinds[key.pathKey] = entry.isDirectory
         }
         // A file cannot also be the folder of another entry.
         for entry in entries {
@@ -47,7 +47,7 @@ public enum EntryPolicy {
             var parent = Substring(key)
             while let slash = parent.lastIndex(of: "/") {
                 parent = parent[..<slash]
-                if kinds[String(parent)] == false {
+                if kinds[String(parent).pathKey] == false {
                     throw reject(entry, "lies under '\(parent)', which is a file in the same archive")
                 }
             }

@@ -1,4 +1,8 @@
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 import TemplateTrackBase
 
 /// How TemplateTrack proves who it is to ImmPort.
@@ -48,19 +52,39 @@ public struct Endpoints: Sendable {
         self.auth = auth
     }
 
-    /// Refuses URLs that would send credentials in the clear: http is allowed to loopback only.
+    /// Refuses URLs that would send credentials in the clear (http is allowed to loopback
+    /// only) and URLs that carry a secret themselves (user info or a query).
     public static func checkSecure(_ url: URL) throws {
+        let place = TemplateTrackError.Place.url(redacted(url))
+        guard url.user == nil, url.password == nil, url.query == nil else {
+            throw TemplateTrackError(
+                .insecureURL, "URLs with user info or a query are not accepted; pass credentials as documented", at: [place])
+        }
         switch url.scheme?.lowercased() {
         case "https":
             return
         case "http":
-            let host = (url.host ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
-            if host == "localhost" || host == "::1" || host.hasPrefix("127.") { return }
-            throw TemplateTrackError(
-                .insecureURL, "plain http is allowed only to loopback addresses; use https", at: [.url(url.absoluteString)])
+            if isLoopback(url.host ?? "") { return }
+            throw TemplateTrackError(.insecureURL, "plain http is allowed only to loopback addresses; use https", at: [place])
         default:
-            throw TemplateTrackError(.insecureURL, "not an http(s) URL", at: [.url(url.absoluteString)])
+            throw TemplateTrackError(.insecureURL, "not an http(s) URL", at: [place])
         }
+    }
+
+    /// `localhost`, `::1`, or an IPv4 literal in 127.0.0.0/8 (not a name that merely starts with 127.).
+    static func isLoopback(_ host: String) -> Bool {
+        let host = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        if host == "localhost" || host == "::1" { return true }
+        var address = in_addr()
+        return inet_pton(AF_INET, host, &address) == 1 && UInt32(bigEndian: address.s_addr) >> 24 == 127
+    }
+
+    /// The URL without user info or query, safe to print.
+    static func redacted(_ url: URL) -> String {
+        guard var parts = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "(unprintable URL)" }
+        if parts.user != nil || parts.password != nil { parts.user = "…"; parts.password = nil }
+        if parts.query != nil { parts.query = "…" }
+        return parts.string ?? "(unprintable URL)"
     }
 }
 

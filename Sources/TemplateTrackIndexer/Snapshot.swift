@@ -28,6 +28,22 @@ public struct Snapshot: Sendable, Hashable, Encodable {
         case fileCount = "files", changed, previous
     }
 
+    /// Every key always present: `previous` and `workspace_name` are `null` when unknown.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(workspace, forKey: .workspace)
+        try container.encode(workspaceName, forKey: .workspaceName)
+        try container.encode(fetchedAt, forKey: .fetchedAt)
+        try container.encode(origin, forKey: .origin)
+        try container.encode(archiveSHA256, forKey: .archiveSHA256)
+        try container.encode(archiveSize, forKey: .archiveSize)
+        try container.encode(contentSHA256, forKey: .contentSHA256)
+        try container.encode(fileCount, forKey: .fileCount)
+        try container.encode(changed, forKey: .changed)
+        try container.encode(previous, forKey: .previous)
+    }
+
     static let selection = """
         SELECT q.id, q.workspace_id, w.name AS workspace_name, q.fetched_at, q.origin, q.archive_sha256,
                q.archive_size, t.sha256 AS tree_sha256, t.file_count, q.changed, q.previous_id, q.tree_id

@@ -38,13 +38,13 @@ public enum TreeDiff {
     public typealias Entry = (path: String, size: Int64, sha256: String?)
 
     public static func changes(from old: [Entry], to new: [Entry]) -> [FileChange] {
-        let oldByPath = Dictionary(old.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-        let newByPath = Dictionary(new.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        let oldByPath = Dictionary(old.map { ($0.path.pathKey, $0) }, uniquingKeysWith: { first, _ in first })
+        let newByPath = Dictionary(new.map { ($0.path.pathKey, $0) }, uniquingKeysWith: { first, _ in first })
         var changes: [FileChange] = []
         var removed: [Entry] = []
         var added: [Entry] = []
         for entry in old {
-            guard let now = newByPath[entry.path] else {
+            guard let now = newByPath[entry.path.pathKey] else {
                 removed.append(entry)
                 continue
             }
@@ -55,18 +55,18 @@ public enum TreeDiff {
                         fromSize: entry.size, toSize: now.size))
             }
         }
-        for entry in new where oldByPath[entry.path] == nil { added.append(entry) }
+        for entry in new where oldByPath[entry.path.pathKey] == nil { added.append(entry) }
 
         var addedBySHA: [String: [Entry]] = [:]
         for entry in added.sorted(by: { $0.path < $1.path }) {
             if let sha = entry.sha256 { addedBySHA[sha, default: []].append(entry) }
         }
-        var renamedTargets: Set<String> = []
+        var renamedTargets: Set<[UInt8]> = []
         for entry in removed.sorted(by: { $0.path < $1.path }) {
             if let sha = entry.sha256, var candidates = addedBySHA[sha], !candidates.isEmpty {
                 let target = candidates.removeFirst()
                 addedBySHA[sha] = candidates
-                renamedTargets.insert(target.path)
+                renamedTargets.insert(target.path.pathKey)
                 changes.append(
                     FileChange(
                         path: target.path, status: .renamed, fromPath: entry.path, fromSHA256: sha, toSHA256: sha,
@@ -76,7 +76,7 @@ public enum TreeDiff {
                     FileChange(path: entry.path, status: .removed, fromSHA256: entry.sha256, fromSize: entry.size))
             }
         }
-        for entry in added where !renamedTargets.contains(entry.path) {
+        for entry in added where !renamedTargets.contains(entry.path.pathKey) {
             changes.append(FileChange(path: entry.path, status: .added, toSHA256: entry.sha256, toSize: entry.size))
         }
         return changes.sorted { $0.path < $1.path }

@@ -36,7 +36,7 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         switch self {
         case .null: "null"
         case .bool(let value): "\(value)"
-        case .number(let value): value.rounded() == value ? "\(Int64(value))" : "\(value)"
+        case .number(let value): value.rounded() == value && abs(value) < 1e15 ? "\(Int64(value))" : "\(value)"
         case .string(let value): "\"\(value)\""
         case .array(let value): "[" + value.map(\.description).joined(separator: ", ") + "]"
         case .object(let value): "{" + value.keys.sorted().map { "\($0): \(value[$0]!)" }.joined(separator: ", ") + "}"

@@ -104,7 +104,10 @@ public struct TemplateComparison: Sendable, Encodable {
     public var breakingChanges: [String] {
         var out: [String] = []
         for change in templates {
-            if change.status == .removed { out.append("\(change.name): template removed") }
+            if change.status == .removed {
+                out.append("\(change.name): template removed")
+                continue  // its columns went with it
+            }
             for column in change.requiredColumnsAdded { out.append("\(change.name): new required column '\(column)'") }
             for column in change.columnsNowRequired { out.append("\(change.name): column '\(column)' is now required") }
             for column in change.columnsRemoved { out.append("\(change.name): column '\(column)' removed") }

@@ -138,6 +138,11 @@ struct HistoryQueryTests {
         let ours = renderer.hunks(old: Array(old.utf8), new: Array(new.utf8))
         #expect(ours == Array(expected.dropLast()))
         #expect(ours.contains("-line 5\r"))
+        // Only the final newline differs: still a change, shown as GNU diff shows it.
+        let newlineOnly = renderer.hunks(old: Array("a\nb\n".utf8), new: Array("a\nb".utf8))
+        #expect(newlineOnly == ["@@ -1,2 +1,2 @@", " a", "-b", "+b", "\\ No newline at end of file"])
+        let fromNoNewline = renderer.hunks(old: Array("a\nb".utf8), new: Array("a\nb\nc\n".utf8))
+        #expect(fromNoNewline == ["@@ -1,2 +1,3 @@", " a", "-b", "\\ No newline at end of file", "+b", "+c"])
     }
 
     @Test("extract updates in place, keeps files it did not write, and refuses to clobber without --force")
@@ -153,12 +158,19 @@ struct HistoryQueryTests {
         let report1 = try Extraction.extract(first, from: history, to: folder)
         #expect(report1.written == 3)
         try scratch.write("out/mine.txt", "a note of my own")
+        try FileManager.default.createDirectory(atPath: folder + "/my-empty", withIntermediateDirectories: false)
+        chmod(folder, 0o700)
 
         let report2 = try Extraction.extract(second, from: history, to: folder)
         #expect((report2.written, report2.unchanged, report2.removed, report2.kept) == (2, 1, 1, ["mine.txt"]))
         try run(["unzip", "-q", scratch.file("2.zip"), "-d", scratch.file("unzipped")])
         try scratch.write("unzipped/mine.txt", "a note of my own")
-        #expect(try run(["diff", "-r", scratch.file("unzipped"), folder]).status == 0)
+        try FileManager.default.createDirectory(atPath: scratch.file("unzipped/my-empty"), withIntermediateDirectories: false)
+        let same = try run(["diff", "-r", scratch.file("unzipped"), folder])
+        #expect(same.status == 0, "\(same.stdout)")
+        var info = stat()
+        stat(folder, &info)
+        #expect(info.st_mode & 0o777 == 0o700)
 
         // Someone edits a file the tool wrote: going back refuses, and changes nothing.
         try scratch.write("out/a.txt", "edited by hand")
@@ -171,6 +183,8 @@ struct HistoryQueryTests {
 
         let forced = try Extraction.extract(first, from: history, to: folder, force: true)
         #expect(forced.kept == ["mine.txt"])
+        #expect(!FileManager.default.fileExists(atPath: folder + "/new"))  // emptied of the tool's files, so gone
+        #expect(FileManager.default.fileExists(atPath: folder + "/my-empty"))  // someone else's folder stays
         #expect(try String(contentsOfFile: folder + "/a.txt", encoding: .utf8) == "a1")
         #expect(FileManager.default.fileExists(atPath: folder + "/gone.txt"))
         #expect(!FileManager.default.fileExists(atPath: folder + "/new/n.txt"))

@@ -211,7 +211,10 @@ struct SyncTests {
 
     @Test("plain http is refused except to loopback")
     func plainHTTPOnlyToLoopback() throws {
-        for url in ["http://immport.example.org/auth/token", "http://10.1.2.3:8443", "ftp://127.0.0.1/x"] {
+        for url in [
+            "http://immport.example.org/auth/token", "http://10.1.2.3:8443", "ftp://127.0.0.1/x", "http://127.evil.example:8443",
+            "https://bob:hunter2@immport.example.org", "https://immport.example.org/?api_key=k",
+        ] {
             #expect(throws: TemplateTrackError.self, "\(url)") { try Endpoints.checkSecure(URL(string: url)!) }
         }
         for url in ["https://www.immport.org/auth/token", "http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:80"] {

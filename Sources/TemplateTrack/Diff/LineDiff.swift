@@ -10,12 +10,13 @@ public enum LineDiff {
         case insert(new: Int)
     }
 
-    /// Splits on `\n`, keeping each line's bytes (a `\r` before the `\n` stays in the line).
+    /// Splits after each `\n`, keeping the terminator (and any `\r` before it) in the line, so
+    /// a last line without a newline differs from the same text with one.
     public static func lines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
         var result: [ArraySlice<UInt8>] = []
         var start = 0
         for index in bytes.indices where bytes[index] == UInt8(ascii: "\n") {
-            result.append(bytes[start..<index])
+            result.append(bytes[start...index])
             start = index + 1
         }
         if start < bytes.count { result.append(bytes[start...]) }

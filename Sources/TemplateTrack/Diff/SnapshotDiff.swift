@@ -162,8 +162,6 @@ public struct DiffRenderer {
                 groups.append(range)
             }
         }
-        let oldEndsWithNewline = old.last == UInt8(ascii: "\n") || old.isEmpty
-        let newEndsWithNewline = new.last == UInt8(ascii: "\n") || new.isEmpty
         var out: [String] = []
         for group in groups {
             var lines: [String] = []
@@ -174,18 +172,15 @@ public struct DiffRenderer {
                     if oldStart < 0 { (oldStart, newStart) = (i, j) }
                     oldCount += 1
                     newCount += 1
-                    lines.append(" " + Self.decode(a[i]))
-                    if i == a.count - 1 && !oldEndsWithNewline { lines.append("\\ No newline at end of file") }
+                    lines += Self.show(" ", a[i])
                 case .delete(let i):
                     if oldStart < 0 { oldStart = i }
                     oldCount += 1
-                    lines.append(style.red("-" + Self.decode(a[i])))
-                    if i == a.count - 1 && !oldEndsWithNewline { lines.append("\\ No newline at end of file") }
+                    lines += Self.show("-", a[i]).map { $0.hasPrefix("\\") ? $0 : style.red($0) }
                 case .insert(let j):
                     if newStart < 0 { newStart = j }
                     newCount += 1
-                    lines.append(style.green("+" + Self.decode(b[j])))
-                    if j == b.count - 1 && !newEndsWithNewline { lines.append("\\ No newline at end of file") }
+                    lines += Self.show("+", b[j]).map { $0.hasPrefix("\\") ? $0 : style.green($0) }
                 }
             }
             if oldStart < 0 { oldStart = Self.position(in: operations, before: group.lowerBound, old: true) }
@@ -209,6 +204,12 @@ public struct DiffRenderer {
             }
         }
         return count
+    }
+
+    /// One line of a hunk, and the marker GNU diff adds when it has no newline.
+    static func show(_ prefix: String, _ line: ArraySlice<UInt8>) -> [String] {
+        guard line.last == UInt8(ascii: "\n") else { return [prefix + decode(line), "\\ No newline at end of file"] }
+        return [prefix + decode(line.dropLast())]
     }
 
     /// UTF-8 where valid, else Latin-1 (every byte maps to a character); `\r` is kept.
