@@ -10,8 +10,10 @@ CREATE TABLE workspace (
     category  TEXT
 );
 
--- Each distinct file content, once.
+-- Each distinct file content, once. id is declared so that VACUUM never renumbers it
+-- (the full-text index refers to it).
 CREATE TABLE blob (
+    id       INTEGER PRIMARY KEY,
     sha256   TEXT    NOT NULL UNIQUE,   -- lower-case hex
     size     INTEGER NOT NULL,
     content  BLOB    NOT NULL          -- written and read in chunks (incremental blob I/O)

@@ -9,7 +9,7 @@ UPDATE blob SET is_text = (instr(content, x'00') = 0);
 CREATE VIRTUAL TABLE blob_text USING fts5(
     content,
     content = 'blob',
-    content_rowid = 'rowid',
+    content_rowid = 'id',
     tokenize = 'unicode61'
 );
-INSERT INTO blob_text (rowid, content) SELECT rowid, content FROM blob WHERE is_text;
+INSERT INTO blob_text (rowid, content) SELECT id, content FROM blob WHERE is_text;

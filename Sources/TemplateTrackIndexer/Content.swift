@@ -12,9 +12,9 @@ extension HistoryDatabase {
     func readContent(
         sha256: String, db: Database, limit: Int64? = nil, into body: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
-        guard let row = try Row.fetchOne(db, sql: "SELECT rowid, size FROM blob WHERE sha256 = ?", arguments: [sha256])
+        guard let row = try Row.fetchOne(db, sql: "SELECT id, size FROM blob WHERE sha256 = ?", arguments: [sha256])
         else { throw TemplateTrackError(.notFound, "no stored content with sha256 \(sha256)", at: [.file(path)]) }
-        let rowID: Int64 = row["rowid"]
+        let rowID: Int64 = row["id"]
         let size: Int64 = min(row["size"], limit ?? .max)
         guard size > 0 else { return }
         var handle: OpaquePointer?

@@ -204,7 +204,7 @@ extension HistoryDatabase {
                         FROM blob_text WHERE blob_text MATCH ?3
                     )
                     SELECT t.workspace_id, t.id, e.path, h.snippet
-                    FROM hits h JOIN blob b ON b.rowid = h.rowid
+                    FROM hits h JOIN blob b ON b.id = h.rowid
                     JOIN tree_entry e ON e.blob_sha256 = b.sha256
                     JOIN targets t ON t.tree_id = e.tree_id
                     ORDER BY t.workspace_id, t.id, e.path

@@ -95,9 +95,13 @@ extension HistoryDatabase {
         if entry.isText, entry.size <= Self.maximumIndexedSize {
             // FTS5 reads the text back from blob, now that the bytes are in place.
             try db.execute(
-                sql: "INSERT INTO blob_text (rowid, content) SELECT rowid, content FROM blob WHERE rowid = ?",
+                sql: "INSERT INTO blob_text (rowid, content) SELECT id, content FROM blob WHERE id = ?",
                 arguments: [rowID])
             try recognize(sha256: entry.sha256!, db: db)
+        } else if entry.isText {
+            // Too large to be one of ImmPort's template files; not read again.
+            try db.execute(
+                sql: "INSERT INTO recognized_blob (blob_sha256, kind) VALUES (?, 'other')", arguments: [entry.sha256])
         }
     }
 

@@ -88,14 +88,11 @@ extension HistoryDatabase {
     /// Recognizes text blobs recorded before templates were read (a database from an older
     /// TemplateTrack), once, in one transaction.
     func recognizePendingBlobs() throws {
+        let query = "SELECT sha256 FROM blob WHERE is_text AND sha256 NOT IN (SELECT blob_sha256 FROM recognized_blob)"
+        // Read first: read-only commands take no write lock when there is nothing to do.
+        guard try read({ db in try Bool.fetchOne(db, sql: "SELECT EXISTS (\(query))") ?? false }) else { return }
         try write { db in
-            let pending = try String.fetchAll(
-                db,
-                sql: """
-                    SELECT sha256 FROM blob WHERE is_text
-                    AND sha256 NOT IN (SELECT blob_sha256 FROM recognized_blob)
-                    """)
-            for sha256 in pending { try recognize(sha256: sha256, db: db) }
+            for sha256 in try String.fetchAll(db, sql: query) { try recognize(sha256: sha256, db: db) }
         }
     }
 

@@ -55,6 +55,10 @@ public final class Simulator: Sendable {
     private let issuer: TokenIssuer
     private let versions: Mutex<[String: Int]>
     private let zips: Mutex<[String: Data]>
+    private let issued = Mutex(0)
+
+    /// How many tokens `POST /auth/token` has issued, so tests can see when clients reuse one.
+    public var tokensIssued: Int { issued.withLock { $0 } }
 
     public init(configuration: SimulatorConfiguration) throws {
         self.configuration = configuration
@@ -151,6 +155,7 @@ public final class Simulator: Sendable {
             let expected = configuration.users[user], expected == password
         else { return Self.error(.unauthorized, "Bad credentials") }
         let token = try issuer.issue(user: user)
+        issued.withLock { $0 += 1 }
         // Pretty-printed with " : ", as ImmPort's documentation shows and its curl example greps.
         var lines = [#"  "status" : 200"#]
         if configuration.tokenField != .accessToken { lines.append(#"  "token" : "\#(token)""#) }

@@ -13,20 +13,31 @@ struct TemplateTrackCommand: AsyncParsableCommand {
             SearchCommand.self, TemplatesCommand.self, WorkspacesCommand.self, SimulatorCommand.self,
         ])
 
-    /// Errors print as one line naming what failed, and exit 2.
+    /// Exit status: 0 success, 1 only where a command promises it (`diff --exit-code`),
+    /// 64 for a usage error, 2 for any other error, printed as one line naming what failed.
     static func main() async {
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
-            if var command = command as? AsyncParsableCommand {
-                try await command.run()
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)  // ArgumentParser's usage errors: 64, help: 0
+        }
+        do {
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
             } else {
                 try command.run()
             }
         } catch let error as TemplateTrackError {
             FileHandle.standardError.write(Data("templatetrack: error: \(error)\n".utf8))
-            Foundation.exit(2)
-        } catch {
+            Foundation.exit(error.code == .invalidArgument ? 64 : 2)
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch let error as ValidationError {
             exit(withError: error)
+        } catch {
+            FileHandle.standardError.write(Data("templatetrack: error: \(error)\n".utf8))
+            Foundation.exit(2)
         }
     }
 }

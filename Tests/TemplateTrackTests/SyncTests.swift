@@ -60,25 +60,37 @@ struct SyncTests {
         }
     }
 
-    @Test("a token that expires between two syncs is replaced by a fresh one")
-    func tokenExpiry() async throws {
-        let fixture = try await SimulatorFixture.start(tokenLifetime: 3)
-        defer { Task { await fixture.server.stop() } }
+    @Test("a token is reused only while young and far from expiry; an expired one is replaced")
+    func tokenReuseAndExpiry() async throws {
+        // ImmPort's 60 s lifetime: two requests in quick succession share one token.
+        let long = try await SimulatorFixture.start(tokenLifetime: 60)
+        defer { Task { await long.server.stop() } }
+        let client = try ImmPortClient(endpoints: long.endpoints, credentials: long.credentials)
+        defer { Task { try await client.shutdown() } }
+        _ = try await client.workspaces()
+        _ = try await client.workspaces()
+        #expect(long.server.simulator.tokensIssued == 1)
+
+        // A 3 s lifetime is inside the safety margin: every request gets a fresh token,
+        // including one after the previous token has expired.
+        let short = try await SimulatorFixture.start(tokenLifetime: 3)
+        defer { Task { await short.server.stop() } }
         let scratch = try Scratch()
         let history = try HistoryDatabase(path: scratch.file("h.sqlite"))
-        let client = try ImmPortClient(endpoints: fixture.endpoints, credentials: fixture.credentials)
-        defer { Task { try await client.shutdown() } }
-
-        #expect(try await client.workspaces().count == 3)
-        try await Task.sleep(for: .milliseconds(3500))  // the first token is now past its lifetime
-        let zip = try await client.downloadTemplates(workspace: 5001, into: scratch.url)
+        let shortClient = try ImmPortClient(endpoints: short.endpoints, credentials: short.credentials)
+        defer { Task { try await shortClient.shutdown() } }
+        _ = try await shortClient.workspaces()
+        try await Task.sleep(for: .milliseconds(3500))  // that token is now past its lifetime
+        let zip = try await shortClient.downloadTemplates(workspace: 5001, into: scratch.url)
         #expect(zip.size > 0)
+        #expect(short.server.simulator.tokensIssued == 2)
 
-        let outcomes = try await Pipeline.sync(endpoints: fixture.endpoints, credentials: fixture.credentials, into: history)
+        let outcomes = try await Pipeline.sync(endpoints: short.endpoints, credentials: short.credentials, into: history)
         try await Task.sleep(for: .milliseconds(3500))
-        let again = try await Pipeline.sync(endpoints: fixture.endpoints, credentials: fixture.credentials, into: history)
+        let again = try await Pipeline.sync(endpoints: short.endpoints, credentials: short.credentials, into: history)
         #expect(outcomes.allSatisfy { $0.error == nil })
         #expect(again.allSatisfy { $0.error == nil && $0.snapshot?.changed == false })
+        #expect(short.server.simulator.tokensIssued == 2 + 4 + 4)  // list + 3 downloads, twice
     }
 
     @Test("the simulator refuses an expired token with 401 when a request starts")
