@@ -46,10 +46,12 @@ public enum Demo {
                     say("Workspace \(snapshot.workspace)\(name): no change since snapshot \(snapshot.previous ?? snapshot.id).")
                     continue
                 }
-                say("What changed in workspace \(snapshot.workspace)\(name), snapshot \(before.id) → \(snapshot.id):")
-                for change in try history.changes(from: before, to: snapshot) {
-                    say("  " + Report.fileChange(change, style: style))
-                }
+                say(style.bold("What changed in workspace \(snapshot.workspace)\(name):"))
+                let diff = try SnapshotDiff.compute(
+                    in: history, workspace: snapshot.workspace, from: .id(before.id), to: .id(snapshot.id)).diff
+                let text = DiffRenderer(history: history, style: style).summary(diff)
+                say(text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().map { $0.isEmpty ? "" : "  " + $0 }.joined(separator: "\n"))
+                say("")
             }
             say("")
             if databasePath == nil {
@@ -58,7 +60,9 @@ public enum Demo {
             } else {
                 say("The history is in \(path). Look around with:")
                 say("  templatetrack log --db \(path)")
-                say("  templatetrack files --db \(path) --workspace 5001")
+                say("  templatetrack diff --db \(path) --workspace 5002 --patch")
+                say("  templatetrack templates --db \(path) --workspace 5001")
+                say("  templatetrack search --db \(path) \"Value Reported\"")
             }
         } catch {
             await server.stop()

@@ -43,6 +43,15 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
+    /// For sentences: strings unquoted, null as "none".
+    public var plain: String {
+        switch self {
+        case .null: "none"
+        case .string(let text): text
+        default: description
+        }
+    }
+
     public var string: String? { if case .string(let text) = self { text } else { nil } }
     public var array: [JSONValue]? { if case .array(let items) = self { items } else { nil } }
     public var object: [String: JSONValue]? { if case .object(let fields) = self { fields } else { nil } }

@@ -113,10 +113,10 @@ public struct TemplateComparison: Sendable, Encodable {
             for column in change.columnsRemoved { out.append("\(change.name): column '\(column)' removed") }
             for column in change.columnsChanged {
                 if let type = column.changes["jsonDataType"] {
-                    out.append("\(change.name): column '\(column.column)' data type \(type.from) → \(type.to)")
+                    out.append("\(change.name): column '\(column.column)' data type \(type.from.plain) → \(type.to.plain)")
                 }
                 if let vocabulary = column.changes["cvTableName"] {
-                    out.append("\(change.name): column '\(column.column)' vocabulary \(vocabulary.from) → \(vocabulary.to)")
+                    out.append("\(change.name): column '\(column.column)' vocabulary \(vocabulary.from.plain) → \(vocabulary.to.plain)")
                 }
             }
         }

@@ -172,5 +172,8 @@ struct CommandLineTests {
         #expect(result.stdout.contains("renamed   docs/ELISA_Submission_Guide.txt → guides/ELISA_Submission_Guide.txt"))
         #expect(result.stdout.contains("added     adverseEvents.txt"))
         #expect(result.stdout.contains("Workspace 5003 (Study Design Pilot): no change"))
+        #expect(result.stdout.contains("! lk_time_unit: narrowed vocabulary, 1 value gone (Weeks)"))
+        #expect(result.stdout.contains("1 renamed (elisa → elisa_reagents)"))
+        #expect(result.stdout.contains("- Value\n"))
     }
 }
