@@ -3,9 +3,9 @@ import Foundation
 /// One template as `templates --json` prints it.
 public struct TemplateListing: Sendable, Encodable {
     public var name: String
-    public var file: String?
-    public var schemaVersion: String?
-    public var type: String?
+    @NullWhenAbsent public var file: String?
+    @NullWhenAbsent public var schemaVersion: String?
+    @NullWhenAbsent public var type: String?
     /// Where in the zip it was found.
     public var path: String
     /// `definitions` or `text`.
@@ -16,17 +16,6 @@ public struct TemplateListing: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case name, file, schemaVersion = "schema_version", type, path, source, columns
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(name, forKey: .name)
-        try container.encode(file, forKey: .file)
-        try container.encode(schemaVersion, forKey: .schemaVersion)
-        try container.encode(type, forKey: .type)
-        try container.encode(path, forKey: .path)
-        try container.encode(source, forKey: .source)
-        try container.encode(columns, forKey: .columns)
     }
 
     init(_ found: FoundTemplate) {

@@ -77,24 +77,12 @@ public struct FileVersion: Sendable, Encodable, Equatable {
     public var snapshots: Int
     /// False for a gap where the file was absent.
     public var present: Bool
-    public var size: Int64?
-    public var sha256: String?
+    @NullWhenAbsent public var size: Int64?
+    @NullWhenAbsent public var sha256: String?
 
     enum CodingKeys: String, CodingKey {
         case snapshot, fetchedAt = "fetched_at", lastSnapshot = "last_snapshot", lastFetchedAt = "last_fetched_at"
         case snapshots, present, size, sha256
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(snapshot, forKey: .snapshot)
-        try container.encode(fetchedAt, forKey: .fetchedAt)
-        try container.encode(lastSnapshot, forKey: .lastSnapshot)
-        try container.encode(lastFetchedAt, forKey: .lastFetchedAt)
-        try container.encode(snapshots, forKey: .snapshots)
-        try container.encode(present, forKey: .present)
-        try container.encode(size, forKey: .size)
-        try container.encode(sha256, forKey: .sha256)
     }
 }
 

@@ -7,7 +7,7 @@ public struct Snapshot: Sendable, Hashable, Encodable {
     /// The snapshot's number, unique across the history.
     public var id: Int
     public var workspace: Int
-    public var workspaceName: String?
+    @NullWhenAbsent public var workspaceName: String?
     /// When it was fetched (or the time given to `import`), ISO 8601 UTC.
     public var fetchedAt: String
     /// `sync <url>` or `import <file name>`.
@@ -20,28 +20,12 @@ public struct Snapshot: Sendable, Hashable, Encodable {
     /// False when the contents equal the workspace's previous snapshot's.
     public var changed: Bool
     /// The workspace's snapshot before this one, if any.
-    public var previous: Int?
+    @NullWhenAbsent public var previous: Int?
 
     enum CodingKeys: String, CodingKey {
         case id = "snapshot", workspace, workspaceName = "workspace_name", fetchedAt = "fetched_at", origin
         case archiveSHA256 = "archive_sha256", archiveSize = "archive_size", contentSHA256 = "content_sha256"
         case fileCount = "files", changed, previous
-    }
-
-    /// Every key always present: `previous` and `workspace_name` are `null` when unknown.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(workspace, forKey: .workspace)
-        try container.encode(workspaceName, forKey: .workspaceName)
-        try container.encode(fetchedAt, forKey: .fetchedAt)
-        try container.encode(origin, forKey: .origin)
-        try container.encode(archiveSHA256, forKey: .archiveSHA256)
-        try container.encode(archiveSize, forKey: .archiveSize)
-        try container.encode(contentSHA256, forKey: .contentSHA256)
-        try container.encode(fileCount, forKey: .fileCount)
-        try container.encode(changed, forKey: .changed)
-        try container.encode(previous, forKey: .previous)
     }
 
     static let selection = """

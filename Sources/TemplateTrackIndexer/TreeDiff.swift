@@ -7,26 +7,14 @@ public struct FileChange: Sendable, Hashable, Encodable {
     public var status: Status
     /// The old path of a renamed file.
     public var fromPath: String?
-    public var fromSHA256: String?
-    public var toSHA256: String?
-    public var fromSize: Int64?
-    public var toSize: Int64?
+    @NullWhenAbsent public var fromSHA256: String?
+    @NullWhenAbsent public var toSHA256: String?
+    @NullWhenAbsent public var fromSize: Int64?
+    @NullWhenAbsent public var toSize: Int64?
 
     enum CodingKeys: String, CodingKey {
         case path, status, fromPath = "from_path", fromSHA256 = "from_sha256", toSHA256 = "to_sha256"
         case fromSize = "from_size", toSize = "to_size"
-    }
-
-    /// Keys are always present (null where they do not apply), but `from_path` only for renames.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(path, forKey: .path)
-        try container.encode(status, forKey: .status)
-        if status == .renamed { try container.encode(fromPath, forKey: .fromPath) }
-        try container.encode(fromSHA256, forKey: .fromSHA256)
-        try container.encode(toSHA256, forKey: .toSHA256)
-        try container.encode(fromSize, forKey: .fromSize)
-        try container.encode(toSize, forKey: .toSize)
     }
 }
 

@@ -19,11 +19,12 @@ public struct TemplateChange: Sendable, Hashable, Encodable {
     public typealias Status = ChangeStatus
     public var name: String
     public var status: Status
+    /// The old name, for renames only.
     public var fromName: String?
-    public var fromVersion: String?
-    public var toVersion: String?
-    public var fromFile: String?
-    public var toFile: String?
+    @NullWhenAbsent public var fromVersion: String?
+    @NullWhenAbsent public var toVersion: String?
+    @NullWhenAbsent public var fromFile: String?
+    @NullWhenAbsent public var toFile: String?
     public var columnsAdded: [String] = []
     public var columnsRemoved: [String] = []
     public var columnsMoved: [String] = []
@@ -39,22 +40,6 @@ public struct TemplateChange: Sendable, Hashable, Encodable {
         case name, status, fromName = "from_name", fromVersion = "from_version", toVersion = "to_version"
         case fromFile = "from_file", toFile = "to_file", columnsAdded = "columns_added", columnsRemoved = "columns_removed"
         case columnsMoved = "columns_moved", columnsChanged = "columns_changed", changes
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(name, forKey: .name)
-        try container.encode(status, forKey: .status)
-        if status == .renamed { try container.encode(fromName, forKey: .fromName) }
-        try container.encode(fromVersion, forKey: .fromVersion)
-        try container.encode(toVersion, forKey: .toVersion)
-        try container.encode(fromFile, forKey: .fromFile)
-        try container.encode(toFile, forKey: .toFile)
-        try container.encode(columnsAdded, forKey: .columnsAdded)
-        try container.encode(columnsRemoved, forKey: .columnsRemoved)
-        try container.encode(columnsMoved, forKey: .columnsMoved)
-        try container.encode(columnsChanged, forKey: .columnsChanged)
-        try container.encode(changes, forKey: .changes)
     }
 
     /// True when the column list or a column's rules changed (not only the version or name).
@@ -237,7 +222,8 @@ public enum TemplateComparer {
 
     static func compare(_ a: Template, _ b: Template) -> TemplateChange? {
         var change = TemplateChange(
-            name: b.name, status: a.name == b.name ? .modified : .renamed, fromName: a.name, fromVersion: a.schemaVersion,
+            name: b.name, status: a.name == b.name ? .modified : .renamed, fromName: a.name == b.name ? nil : a.name,
+            fromVersion: a.schemaVersion,
             toVersion: b.schemaVersion, fromFile: a.fileName, toFile: b.fileName)
         if a.fileName != b.fileName {
             change.changes["fileName"] = ValueChange(from: a.fileName.map(JSONValue.string) ?? .null, to: b.fileName.map(JSONValue.string) ?? .null)

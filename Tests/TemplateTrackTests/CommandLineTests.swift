@@ -74,6 +74,8 @@ struct CommandLineTests {
         #expect(entries.allSatisfy { ($0["fetched_at"] as? String)?.hasSuffix("Z") == true })
         #expect(entries.allSatisfy { ($0["archive_sha256"] as? String)?.count == 64 })
         #expect(entries.allSatisfy { $0["snapshot"] is Int })
+        #expect(entries[0]["previous"] is NSNull)  // present, as null, not left out
+        #expect(entries[1]["previous"] as? Int == entries[0]["snapshot"] as? Int)
 
         let files = try run([templatetrackBinary, "files", "--db", scratch.file("h.sqlite"), "--workspace", "5001", "--json"])
         let listed = try #require(try JSONSerialization.jsonObject(with: Data(files.stdout.utf8)) as? [[String: Any]])
