@@ -13,7 +13,12 @@ public struct TemplateInventory: Sendable {
 
     /// The templates to compare: the definitions, or the `.txt` templates where a zip has no
     /// definitions file.
-    public var templates: [FoundTemplate] { definitions.isEmpty ? textTemplates : definitions }
+    /// A template defined identically in several files (the array and a per-template file)
+    /// counts once, where first found.
+    public var templates: [FoundTemplate] {
+        var seen: Set<Template> = []
+        return (definitions.isEmpty ? textTemplates : definitions).filter { seen.insert($0.template).inserted }
+    }
 
     /// Where a `.txt` template disagrees with its definition.
     public var inconsistencies: [Inconsistency] {

@@ -2,7 +2,7 @@ import Foundation
 
 /// What a file turned out to be, read by its content whatever its name or folder.
 public enum RecognizedDocument: Sendable, Hashable {
-    /// A JSON array of template definitions (`name`, `fileName`, `schemaVersion`, ordered `columns`
+    /// A JSON array of template definitions, or one definition as a JSON object (`name`, `fileName`, `schemaVersion`, ordered `columns`
     /// or, for compound templates, ordered `templates` blocks).
     case definitions([Template])
     /// A tab-separated template whose first line is `<name><TAB>Schema Version <x.yy>`.
@@ -27,7 +27,7 @@ public enum TemplateRecognizer {
         let bytes = Array(prefix.prefix(4096))
         guard let first = bytes.first(where: { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0a || $0 == 0x0d || $0 == 0xef || $0 == 0xbb || $0 == 0xbf) })
         else { return false }
-        if first == UInt8(ascii: "[") { return true }
+        if first == UInt8(ascii: "[") || first == UInt8(ascii: "{") { return true }
         let firstLine = bytes.split(separator: 0x0a, maxSplits: 1, omittingEmptySubsequences: false).first ?? []
         let needle = Array("\tSchema Version".utf8)
         return firstLine.count >= needle.count
@@ -38,6 +38,13 @@ public enum TemplateRecognizer {
     public static func recognize(_ bytes: [UInt8]) -> RecognizedDocument? {
         guard let first = bytes.first(where: { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0a || $0 == 0x0d || $0 == 0xef || $0 == 0xbb || $0 == 0xbf) })
         else { return nil }
+        if first == UInt8(ascii: "{") {
+            // One template's definition on its own (a per-template JSON file).
+            guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)), let object = value.object,
+                isDefinition(object)
+            else { return nil }
+            return .definitions([definition(object)])
+        }
         if first == UInt8(ascii: "[") {
             guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)),
                 let array = value.array, !array.isEmpty

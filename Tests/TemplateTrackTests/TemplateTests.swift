@@ -211,7 +211,29 @@ struct TemplateTests {
             LookupTable(name: "lk_gender", values: [.init(name: "Female", description: "", link: "")]),
         ]))
         #expect(TemplateRecognizer.recognize(Array(#"[{"name": "x"}]"#.utf8)) == nil)
+        let single = try JSONSerialization.data(withJSONObject: Self.definition("protocols", file: "protocols.txt", columns: ["User Defined ID"]))
+        guard case .definitions(let one) = TemplateRecognizer.recognize(Array(single)) else {
+            Issue.record("a single definition object not recognized")
+            return
+        }
+        #expect(one.map(\.name) == ["protocols"])
         #expect(TemplateRecognizer.recognize(Array("just\ttext\n".utf8)) == nil)
+    }
+
+    @Test("a template defined both in the array and in its own JSON file counts once")
+    func definedTwice() throws {
+        let scratch = try Scratch()
+        let a = Self.definition("subjecthumans", file: "subjectHumans.txt", columns: ["User Defined ID"])
+        let b = Self.definition("protocols", file: "protocols.txt", columns: ["File Name"])
+        try makeZip(at: scratch.file("a.zip"), [
+            ("templates.json", String(decoding: try JSONSerialization.data(withJSONObject: [a, b]), as: UTF8.self)),
+            ("json/subjectHumans.json", String(decoding: try JSONSerialization.data(withJSONObject: a), as: UTF8.self)),
+        ])
+        let history = try HistoryDatabase(path: scratch.file("h.sqlite"))
+        let snapshot = try Pipeline.importZip(at: scratch.file("a.zip"), workspace: 2, into: history)
+        let inventory = try history.templates(of: snapshot)
+        #expect(inventory.definitions.count == 3)
+        #expect(inventory.templates.map(\.template.name).sorted() == ["protocols", "subjecthumans"])
     }
 
     @Test("a .txt template that disagrees with its definition is recorded and reported")
