@@ -122,8 +122,9 @@ public struct TemplateComparison: Sendable, Encodable {
 /// Neither name nor file is a stable identity in ImmPort's history: names repeat within a
 /// version (3.15 had fourteen shared names), and a template can change both name and file
 /// while keeping its columns. Templates pair, in this order, on the same (file, name); the
-/// same file; the same name; then the most similar column list (at least 70% shared); one
-/// template never pairs twice, so duplicates never collapse.
+/// same file; the same name where at least half the columns agree; then the most similar
+/// column list (at least 70% shared); one template never pairs twice, so duplicates never
+/// collapse.
 public enum TemplateComparer {
     public static let similarityThreshold = 0.7
 
@@ -174,7 +175,9 @@ public enum TemplateComparer {
         var pairs: [(Int, Int)] = []
         var freeOld = Set(old.indices)
         var freeNew = Set(new.indices)
-        func pairUnique<Key: Hashable>(inOrder: Bool = false, _ key: (Template) -> Key?) {
+        func pairUnique<Key: Hashable>(
+            inOrder: Bool = false, accept: (Template, Template) -> Bool = { _, _ in true }, _ key: (Template) -> Key?
+        ) {
             var oldByKey: [Key: [Int]] = [:]
             var newByKey: [Key: [Int]] = [:]
             for i in freeOld.sorted() { if let k = key(old[i]) { oldByKey[k, default: []].append(i) } }
@@ -183,7 +186,7 @@ public enum TemplateComparer {
                 guard let news = newByKey[k] else { continue }
                 // A unique key is trusted; equal counts pair in order only where asked.
                 guard olds.count == news.count, olds.count == 1 || inOrder else { continue }
-                for (i, j) in zip(olds, news) {
+                for (i, j) in zip(olds, news) where accept(old[i], new[j]) {
                     pairs.append((i, j))
                     freeOld.remove(i)
                     freeNew.remove(j)
@@ -192,7 +195,8 @@ public enum TemplateComparer {
         }
         pairUnique(inOrder: true) { t in t.fileName.map { "\($0)\u{0}\(t.name)" } }
         pairUnique { $0.fileName }
-        pairUnique { $0.name }
+        // A name alone is weak evidence (names get reused): the columns must mostly agree too.
+        pairUnique(accept: { similarity($0, $1) >= 0.5 }) { $0.name }
         // Most similar columns first.
         var candidates: [(Double, Int, Int)] = []
         for i in freeOld {

@@ -119,6 +119,19 @@ struct TemplateTests {
         #expect(change.changes["fileName"] == ValueChange(from: .string("labTests.txt"), to: .string("lab_tests_v2.txt")))
     }
 
+    @Test("a reused name does not pair two different templates; the columns decide")
+    func reusedName() throws {
+        let columns = ["User Defined ID", "Subject ID", "Result", "Unit", "Comments"]
+        let comparison = try Self.compare(
+            [Self.definition("results", file: "results.txt", columns: columns)],
+            [Self.definition("results", file: "results_v2.txt", columns: ["Panel", "Analyte"]),
+             Self.definition("lab_results", file: "lab_results.txt", columns: columns)])
+        let byName = Dictionary(uniqueKeysWithValues: comparison.templates.map { ($0.name, $0) })
+        #expect(byName["lab_results"]?.status == .renamed)
+        #expect(byName["lab_results"]?.fromName == "results")
+        #expect(byName["results"]?.status == .added)
+    }
+
     @Test("templates sharing a name never collapse into one")
     func duplicateNames() throws {
         let comparison = try Self.compare(
