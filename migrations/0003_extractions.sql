@@ -7,9 +7,11 @@ CREATE TABLE extraction (
     extracted_at  TEXT    NOT NULL
 );
 
+-- Recorded before the folder is swapped in and pruned after, so that a crash in between
+-- leaves both the old and the new bytes of a path known as the tool's own.
 CREATE TABLE extracted_file (
-    directory  TEXT NOT NULL REFERENCES extraction(directory) ON DELETE CASCADE,
+    directory  TEXT NOT NULL,
     path       TEXT NOT NULL,   -- relative to directory, as stored in the zip
-    sha256     TEXT NOT NULL,   -- the bytes written, to tell whether someone edited them since
-    PRIMARY KEY (directory, path)
+    sha256     TEXT NOT NULL,   -- bytes written there, to tell whether someone edited them since
+    PRIMARY KEY (directory, path, sha256)
 ) WITHOUT ROWID;

@@ -72,7 +72,7 @@ public enum Extraction {
             chmod(staging.path, info.st_mode & 0o7777)  // the folder keeps its permissions
             plan.owned = Dictionary(
                 try history.extractedFiles(directory: key).map { ($0.key.pathKey, $0.value) },
-                uniquingKeysWith: { first, _ in first })
+                uniquingKeysWith: { $0.union($1) })
             try carryOver(from: target.path, to: staging.path, relative: "", plan: &plan, force: force, report: &report)
         }
 
@@ -84,6 +84,8 @@ public enum Extraction {
         }
         for folder in plan.emptyFolders { try makeFolder(staging.appending(path: folder).path) }
 
+        let files = Dictionary(plan.wanted.values.map { ($0.path, $0.sha256) }, uniquingKeysWith: { first, _ in first })
+        try history.recordPendingExtraction(directory: key, files: files)
         if exists {
             if templatetrack_exchange_paths(staging.path, target.path) != 0 {
                 throw TemplateTrackError(
@@ -98,16 +100,8 @@ public enum Extraction {
             }
             swapped = true
         }
-        do {
-            try history.recordExtraction(
-                directory: key, snapshot: snapshot,
-                files: Dictionary(plan.wanted.values.map { ($0.path, $0.sha256) }, uniquingKeysWith: { first, _ in first }))
-        } catch {
-            throw TemplateTrackError(
-                .database,
-                "the files are in place, but recording that templatetrack wrote them failed; the next extract will treat them as yours",
-                at: [.file(target.path)], cause: error)
-        }
+        // Had this failed, the pending records would still mark both old and new bytes as ours.
+        try history.completeExtraction(directory: key, snapshot: snapshot, files: files)
         return report
     }
 
@@ -116,7 +110,7 @@ public enum Extraction {
         var wanted: [[UInt8]: (path: String, sha256: String)] = [:]
         var emptyFolders: [String] = []
         var neededFolders: Set<[UInt8]> = []
-        var owned: [[UInt8]: String] = [:]
+        var owned: [[UInt8]: Set<String>] = [:]  // every SHA-256 the tool may have left at a path
         var inPlace: Set<[UInt8]> = []
     }
 
@@ -154,7 +148,7 @@ public enum Extraction {
                 continue
             }
             let diskSHA = kind == S_IFREG ? try sha256OfFile(at: source).sha256 : nil
-            let ownedUnedited = diskSHA != nil && plan.owned[key] == diskSHA
+            let ownedUnedited = diskSHA.map { plan.owned[key]?.contains($0) ?? false } ?? false
             if let wanted = plan.wanted[key] {
                 if diskSHA == wanted.sha256 {
                     try link(source, destination)

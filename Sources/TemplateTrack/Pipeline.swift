@@ -52,9 +52,13 @@ public enum Pipeline {
     ) async throws -> [WorkspaceOutcome] {
         progress("listing workspaces at \(client.endpoints.server.absoluteString)")
         let listed = try await client.workspaces()
+        var seen: Set<Int> = []
         let targets =
             requested.isEmpty
-            ? listed : requested.map { id in listed.first { $0.workspaceId == id } ?? Workspace(workspaceId: id) }
+            ? listed
+            : requested.filter { seen.insert($0).inserted }.map { id in
+                listed.first { $0.workspaceId == id } ?? Workspace(workspaceId: id)
+            }
         let folder = FileManager.default.temporaryDirectory.appending(path: "templatetrack-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(at: folder) }

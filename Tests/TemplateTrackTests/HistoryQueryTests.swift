@@ -190,6 +190,28 @@ struct HistoryQueryTests {
         #expect(!FileManager.default.fileExists(atPath: folder + "/new/n.txt"))
     }
 
+    @Test("a crash after the swap, before the record is completed, leaves the tool's files its own")
+    func crashBetweenSwapAndRecord() throws {
+        let scratch = try Scratch()
+        let history = try HistoryDatabase(path: scratch.file("h.sqlite"))
+        try makeZip(at: scratch.file("1.zip"), [("a.txt", "a1")])
+        try makeZip(at: scratch.file("2.zip"), [("a.txt", "a2")])
+        let first = try Pipeline.importZip(at: scratch.file("1.zip"), workspace: 1, into: history)
+        let second = try Pipeline.importZip(at: scratch.file("2.zip"), workspace: 1, into: history)
+        let folder = scratch.file("out")
+        try Extraction.extract(first, from: history, to: folder)
+        // What extracting the second snapshot does up to the swap, then "crashes".
+        let directory = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
+        let sha2 = try #require(try history.files(of: second).first?.sha256)
+        try history.recordPendingExtraction(directory: directory, files: ["a.txt": sha2])
+        try scratch.write("out/a.txt", "a2")
+        // The next extraction still knows a.txt as the tool's own and replaces it.
+        let report = try Extraction.extract(first, from: history, to: folder)
+        #expect(report.written == 1)
+        #expect(try String(contentsOfFile: folder + "/a.txt", encoding: .utf8) == "a1")
+        #expect(try history.extractedFiles(directory: directory) == ["a.txt": [try #require(try history.files(of: first).first?.sha256)]])
+    }
+
     @Test("search finds a phrase in the latest snapshots, or in all with --all-snapshots")
     func search() throws {
         let scratch = try Scratch()
