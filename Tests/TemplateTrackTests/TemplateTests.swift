@@ -79,6 +79,71 @@ struct TemplateTests {
         #expect(breaking < text.range(of: "Templates:")!.lowerBound)
     }
 
+    @Test(
+        "known edits to ImmPort's 3.18 definitions are reported exactly, and nothing else",
+        .enabled(if: ImmPortReference.isAvailable, Comment(rawValue: ImmPortReference.skipNote)))
+    func knownEditsToRealDefinitions() throws {
+        let data = try Data(contentsOf: ImmPortReference.folder.appending(path: "templates-3.18.json"))
+        let original = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+        var edited = original.map { template -> [String: Any] in
+            var copy = template
+            copy["schemaVersion"] = "3.20"
+            return copy
+        }
+        let singles = edited.indices.filter { edited[$0]["columns"] != nil }
+        let (renamed, reordered, ruled, removed) = (singles[0], singles[1], singles[2], singles[3])
+        // 1. A new name and a new file, same columns.
+        edited[renamed]["name"] = "renamed_template"
+        edited[renamed]["fileName"] = "Renamed_Template.txt"
+        // 2. The first two columns swap places.
+        var columns = edited[reordered]["columns"] as! [[String: Any]]
+        columns.swapAt(0, 1)
+        edited[reordered]["columns"] = columns
+        // 3. A column's rule flips.
+        columns = edited[ruled]["columns"] as! [[String: Any]]
+        let ruledColumn = columns[2]["templateColumn"] as! String
+        let wasRequired = columns[2]["required"] as! Bool
+        columns[2]["required"] = !wasRequired
+        edited[ruled]["columns"] = columns
+        // 4. One template goes; 5. one arrives.
+        let removedName = edited[removed]["name"] as! String
+        edited.remove(at: removed)
+        edited.append(Self.definition("brand_new", file: "Brand_New.txt", version: "3.20", columns: ["User Defined ID"]))
+        // 6. A compound block stops being required.
+        let compound = try #require(edited.firstIndex { $0["templates"] != nil })
+        var blocks = edited[compound]["templates"] as! [[String: Any]]
+        let blockName = blocks[1]["name"] as! String
+        let blockWas = blocks[1]["templateRequired"] as! String  // ImmPort writes "yes"/"no"
+        let blockNow = blockWas == "yes" ? "no" : "yes"
+        blocks[1]["templateRequired"] = blockNow
+        edited[compound]["templates"] = blocks
+
+        let comparison = try Self.compare(original, edited)
+        let byName = Dictionary(comparison.templates.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        #expect(comparison.templates.count == 64)  // 62 kept (all moved to 3.20), one removed, one added
+        #expect(comparison.templates.filter { $0.status == .renamed }.map(\.name) == ["renamed_template"])
+        #expect(byName["renamed_template"]?.fromName == original[renamed]["name"] as? String)
+        #expect(byName["renamed_template"]?.columnsOrRulesChanged == false)
+        #expect(comparison.templates.filter { $0.status == .removed }.map(\.name) == [removedName])
+        #expect(comparison.templates.filter { $0.status == .added }.map(\.name) == ["brand_new"])
+        let reorderedName = original[reordered]["name"] as! String
+        let ruledName = original[ruled]["name"] as! String
+        let compoundName = original[compound]["name"] as! String
+        let withColumnChanges = comparison.templates.filter { $0.status != .added && $0.status != .removed && $0.columnsOrRulesChanged }
+        #expect(Set(withColumnChanges.map(\.name)) == [reorderedName, ruledName])
+        #expect(byName[reorderedName]?.columnsMoved.count == 1)
+        #expect(byName[reorderedName]?.columnsAdded.isEmpty == true && byName[reorderedName]?.columnsRemoved.isEmpty == true)
+        #expect(byName[ruledName]?.columnsChanged == [
+            ColumnChange(column: ruledColumn, changes: ["required": ValueChange(from: .bool(wasRequired), to: .bool(!wasRequired))]),
+        ])
+        let otherChanges = comparison.templates.filter { !$0.changes.isEmpty }
+        #expect(otherChanges.map(\.name).sorted() == [compoundName, "renamed_template"].sorted())
+        #expect(byName[compoundName]?.changes == ["\(blockName).templateRequired": ValueChange(from: .string(blockWas), to: .string(blockNow))])
+        #expect(comparison.templates.filter { $0.status == .modified || $0.status == .renamed }.allSatisfy {
+            $0.fromVersion == "3.18" && $0.toVersion == "3.20"
+        })
+    }
+
     private func definitionsByFile(_ version: String) throws -> [String: (name: String, version: String)] {
         let data = try Data(contentsOf: ImmPortReference.folder.appending(path: "templates-\(version).json"))
         let array = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
