@@ -166,6 +166,17 @@ struct CommandLineTests {
         #expect(Array(shown.stdout.utf8) == Array(bytes.utf8))
     }
 
+    @Test("a copy of the binary elsewhere still has its migrations and samples")
+    func binaryIsSelfContained() throws {
+        let scratch = try Scratch()
+        let copy = scratch.file("templatetrack")
+        try FileManager.default.copyItem(atPath: templatetrackBinary, toPath: copy)
+        let result = try run([copy, "demo", "--db", scratch.file("h.sqlite")], in: "/")
+        #expect(result.status == 0, "\(result.stderr)")
+        let log = try run([copy, "log", "--db", scratch.file("h.sqlite"), "--json"], in: "/")
+        #expect((try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [Any])?.count == 9)
+    }
+
     @Test("the demo tells the story end to end")
     func demo() throws {
         let result = try run([templatetrackBinary, "demo"], environment: ["NO_COLOR": "1"])
