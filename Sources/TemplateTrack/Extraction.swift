@@ -67,7 +67,8 @@ public enum Extraction {
         let exists = lstat(target.path, &info) == 0
         if exists {
             guard (info.st_mode & S_IFMT) == S_IFDIR else {
-                throw TemplateTrackError(.io, "exists and is not a folder", at: [.file(target.path)])
+                let what = (info.st_mode & S_IFMT) == S_IFLNK ? "is a symbolic link; give the folder it points to" : "exists and is not a folder"
+                throw TemplateTrackError(.io, what, at: [.file(target.path)])
             }
             chmod(staging.path, info.st_mode & 0o7777)  // the folder keeps its permissions
             plan.owned = Dictionary(
@@ -84,7 +85,10 @@ public enum Extraction {
         }
         for folder in plan.emptyFolders { try makeFolder(staging.appending(path: folder).path) }
 
-        let files = Dictionary(plan.wanted.values.map { ($0.path, $0.sha256) }, uniquingKeysWith: { first, _ in first })
+        // Empty folders are recorded too (with no hash), so they go when a snapshot drops them.
+        let files = Dictionary(
+            plan.wanted.values.map { ($0.path, $0.sha256) } + plan.emptyFolders.map { ($0, "") },
+            uniquingKeysWith: { first, _ in first })
         try history.recordPendingExtraction(directory: key, files: files)
         if exists {
             if templatetrack_exchange_paths(staging.path, target.path) != 0 {
@@ -144,7 +148,8 @@ public enum Extraction {
                 // A folder emptied because its files left with the snapshot goes too.
                 let hadEntries = (try? FileManager.default.contentsOfDirectory(atPath: source))?.isEmpty == false
                 let nowEmpty = (try? FileManager.default.contentsOfDirectory(atPath: destination))?.isEmpty == true
-                if hadEntries && nowEmpty && !plan.neededFolders.contains(key) { rmdir(destination) }
+                let createdByTool = plan.owned[(path + "/").pathKey] != nil
+                if nowEmpty && (hadEntries || createdByTool) && !plan.neededFolders.contains(key) { rmdir(destination) }
                 continue
             }
             let diskSHA = kind == S_IFREG ? try sha256OfFile(at: source).sha256 : nil

@@ -52,6 +52,13 @@ public struct Endpoints: Sendable {
         self.auth = auth
     }
 
+    /// `server` with ImmPort's authentication URL, or, for a local server such as the
+    /// simulator, the server's own `/auth/token`.
+    public init(server: URL) {
+        self.server = server
+        auth = Self.isLoopback(server.host ?? "") ? server.appending(path: "auth/token") : Self.production.auth
+    }
+
     /// Refuses URLs that would send credentials in the clear (http is allowed to loopback
     /// only) and URLs that carry a secret themselves (user info or a query).
     public static func checkSecure(_ url: URL) throws {

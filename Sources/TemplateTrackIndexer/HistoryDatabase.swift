@@ -11,9 +11,14 @@ public final class HistoryDatabase: Sendable {
     public let path: String
     let pool: DatabasePool
 
-    /// Opens (creating if needed) the history at `path`.
-    public init(path: String) throws {
+    /// Opens the history at `path`, creating it when `create` (commands that record), else
+    /// failing with `notFound` if there is none (commands that only read).
+    public init(path: String, create: Bool = true) throws {
         self.path = path
+        if !create && !FileManager.default.fileExists(atPath: path) {
+            throw TemplateTrackError(
+                .notFound, "no history database here; `sync` or `import` creates it (or pass --db)", at: [.file(path)])
+        }
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

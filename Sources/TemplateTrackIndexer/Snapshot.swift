@@ -75,7 +75,10 @@ public enum SnapshotReference: Sendable, Equatable, CustomStringConvertible {
         } else if text.hasPrefix("latest~"), let back = Int(text.dropFirst(7)), back >= 0 {
             self = .latest(back: back)
         } else if let date = Timestamp.parse(text, endOfDay: true) {
-            self = .asOf(date)
+            // Times are shown to the second but stored to the millisecond: a time copied
+            // from the output must find the snapshot shown at it.
+            let wholeSecond = text.count > 10 && !text.contains(".")
+            self = .asOf(wholeSecond ? date.addingTimeInterval(0.999) : date)
         } else {
             throw TemplateTrackError(
                 .invalidArgument,

@@ -12,6 +12,9 @@ public struct FileChange: Sendable, Hashable, Encodable {
     @NullWhenAbsent public var fromSize: Int64?
     @NullWhenAbsent public var toSize: Int64?
 
+    /// An empty folder (its path ends in `/`), not a file.
+    public var isFolder: Bool { path.hasSuffix("/") }
+
     enum CodingKeys: String, CodingKey {
         case path, status, fromPath = "from_path", fromSHA256 = "from_sha256", toSHA256 = "to_sha256"
         case fromSize = "from_size", toSize = "to_size"

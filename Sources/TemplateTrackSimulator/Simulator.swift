@@ -123,8 +123,16 @@ public final class Simulator: Sendable {
         }
         var iterator = ports.makeAsyncIterator()
         guard let bound = await iterator.next() else {
-            try await task.value
-            throw TemplateTrackError(.io, "the simulator stopped before it started", at: [.url("\(host):\(port)")])
+            let place = TemplateTrackError.Place.url("\(host):\(port)")
+            do {
+                try await task.value
+            } catch {
+                let inUse = "\(error)".contains("Address already in use")
+                throw TemplateTrackError(
+                    .io, inUse ? "port \(port) is in use; pick another, or 0 for any free one" : "cannot listen",
+                    at: [place], cause: inUse ? nil : error)
+            }
+            throw TemplateTrackError(.io, "the simulator stopped before it started", at: [place])
         }
         return RunningSimulator(simulator: self, host: host, port: bound, task: task)
     }

@@ -7,8 +7,9 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("db"), help: "The history database (default: $TEMPLATETRACK_DB, else ~/.local/share/templatetrack/history.sqlite).")
     var path: String?
 
-    func open() throws -> HistoryDatabase {
-        try HistoryDatabase(path: path ?? HistoryDatabase.defaultPath())
+    /// The history; only commands that record (`create`) may create it.
+    func open(create: Bool = false) throws -> HistoryDatabase {
+        try HistoryDatabase(path: path ?? HistoryDatabase.defaultPath(), create: create)
     }
 }
 
@@ -17,8 +18,10 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Base URL of ImmPort's Data Upload API.")
     var server = Endpoints.production.server.absoluteString
 
-    @Option(name: .customLong("auth-url"), help: "ImmPort's authentication URL.")
-    var authURL = Endpoints.production.auth.absoluteString
+    @Option(
+        name: .customLong("auth-url"),
+        help: "ImmPort's authentication URL (default: ImmPort's, or <server>/auth/token for a loopback --server).")
+    var authURL: String?
 
     @Option(help: "ImmPort username; the password comes from --password-stdin or $IMMPORT_PASSWORD.")
     var username: String?
@@ -30,6 +33,7 @@ struct ServerOptions: ParsableArguments {
         guard let server = URL(string: server), server.host != nil else {
             throw ValidationError("--server '\(self.server)' is not a URL")
         }
+        guard let authURL else { return Endpoints(server: server) }
         guard let auth = URL(string: authURL), auth.host != nil else {
             throw ValidationError("--auth-url '\(authURL)' is not a URL")
         }

@@ -33,9 +33,12 @@ struct TemplateTrackCommand: AsyncParsableCommand {
             Foundation.exit(error.code == .invalidArgument ? 64 : 2)
         } catch let error as ExitCode {
             Foundation.exit(error.rawValue)
-        } catch let error as ValidationError {
-            exit(withError: error)
         } catch {
+            // ArgumentParser's own signals (help, validation) exit as it decides, with the
+            // subcommand's usage; anything else it does not know is an error: 2.
+            if exitCode(for: error) != .failure {
+                type(of: command).exit(withError: error)
+            }
             FileHandle.standardError.write(Data("templatetrack: error: \(error)\n".utf8))
             Foundation.exit(2)
         }

@@ -166,6 +166,28 @@ struct CommandLineTests {
         #expect(Array(shown.stdout.utf8) == Array(bytes.utf8))
     }
 
+    @Test("help exits 0; read-only commands do not create a database; a time copied from log finds its snapshot")
+    func helpAndReadOnly() throws {
+        let help = try run([templatetrackBinary, "diff", "--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("--exit-code"))
+        let scratch = try Scratch()
+        let missing = try run([templatetrackBinary, "log", "--db", scratch.file("typo.sqlite")])
+        #expect(missing.status == 2)
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("typo.sqlite")))
+
+        try makeZip(at: scratch.file("a.zip"), [("a.txt", "a")])
+        let db = ["--db", scratch.file("h.sqlite")]
+        #expect(try run([templatetrackBinary, "import", scratch.file("a.zip"), "--workspace", "1"] + db).status == 0)
+        let lonely = try run([templatetrackBinary, "diff", "--workspace", "1"] + db)
+        #expect(lonely.status == 2)
+        #expect(lonely.stderr.contains("only one snapshot"))
+        let log = try run([templatetrackBinary, "log", "--json"] + db)
+        let shown = try #require((try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [[String: Any]])?.first?["fetched_at"] as? String)
+        let files = try run([templatetrackBinary, "files", "--workspace", "1", "--snapshot", shown] + db)
+        #expect(files.status == 0, "\(files.stderr)")
+    }
+
     @Test("a copy of the binary elsewhere still has its migrations and samples")
     func binaryIsSelfContained() throws {
         let scratch = try Scratch()

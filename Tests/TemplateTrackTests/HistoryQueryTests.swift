@@ -184,6 +184,7 @@ struct HistoryQueryTests {
         let forced = try Extraction.extract(first, from: history, to: folder, force: true)
         #expect(forced.kept == ["mine.txt"])
         #expect(!FileManager.default.fileExists(atPath: folder + "/new"))  // emptied of the tool's files, so gone
+        #expect(!FileManager.default.fileExists(atPath: folder + "/empty"))  // an empty folder it made, no longer in the snapshot
         #expect(FileManager.default.fileExists(atPath: folder + "/my-empty"))  // someone else's folder stays
         #expect(try String(contentsOfFile: folder + "/a.txt", encoding: .utf8) == "a1")
         #expect(FileManager.default.fileExists(atPath: folder + "/gone.txt"))

@@ -27,7 +27,11 @@ public struct SnapshotDiff: Sendable, Encodable {
         if let from {
             old = try history.resolve(from, workspace: workspace)
         } else if to == nil {
-            old = try history.resolve(.latest(back: 1), workspace: workspace)
+            guard let previous = new.previous, let found = try history.snapshot(id: previous) else {
+                throw TemplateTrackError(
+                    .notFound, "has only one snapshot (\(new.id)); nothing to compare yet", at: [.workspace(workspace)])
+            }
+            old = found
         } else {
             guard let previous = new.previous, let found = try history.snapshot(id: previous) else {
                 throw TemplateTrackError(
@@ -73,8 +77,11 @@ public struct DiffRenderer {
             lines.append(style.bold("Files:"))
         }
         lines += diff.files.map { "  " + Report.fileChange($0, style: style) }
-        let counts = WorkspaceChanges.Counts(diff.files)
-        lines.append("\(diff.files.count) files changed: \(counts.added) added, \(counts.removed) removed, \(counts.modified) modified, \(counts.renamed) renamed")
+        let files = diff.files.filter { !$0.isFolder }
+        let counts = WorkspaceChanges.Counts(files)
+        var total = "\(files.count) files changed: \(counts.added) added, \(counts.removed) removed, \(counts.modified) modified, \(counts.renamed) renamed"
+        if files.count < diff.files.count { total += "; \(diff.files.count - files.count) empty folders added or removed" }
+        lines.append(total)
         return lines.joined(separator: "\n")
     }
 
@@ -82,7 +89,7 @@ public struct DiffRenderer {
     public func stat(_ diff: SnapshotDiff) throws -> String {
         var rows: [(String, String)] = []
         var (insertions, deletions) = (0, 0)
-        for change in diff.files {
+        for change in diff.files where !change.isFolder {
             let name = change.status == .renamed ? "\(change.fromPath ?? "") → \(change.path)" : change.path
             if let counts = try lineCounts(change) {
                 insertions += counts.added
@@ -96,14 +103,19 @@ public struct DiffRenderer {
         }
         let width = rows.map { TextTable.visibleWidth($0.0) }.max() ?? 0
         var lines = rows.map { " " + $0.0 + String(repeating: " ", count: width - TextTable.visibleWidth($0.0)) + " | " + $0.1 }
-        lines.append(" \(diff.files.count) files changed, \(insertions) insertions(+), \(deletions) deletions(-)")
+        lines.append(" \(rows.count) files changed, \(insertions) insertions(+), \(deletions) deletions(-)")
         return lines.joined(separator: "\n")
     }
 
-    /// Unified diffs of text files (3 lines of context); one line for binary files.
+    /// Unified diffs of text files (3 lines of context), for people to read (not for
+    /// `git apply`); one line for binary files and for empty folders.
     public func patch(_ diff: SnapshotDiff) throws -> String {
         var out: [String] = []
         for change in diff.files {
+            if change.isFolder {
+                out.append(style.bold("empty folder \(change.path) \(change.status.rawValue)"))
+                continue
+            }
             let oldPath = change.fromPath ?? change.path
             out.append(style.bold("diff a/\(oldPath) b/\(change.path)"))
             if change.status == .renamed {

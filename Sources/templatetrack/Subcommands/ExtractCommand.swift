@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import TemplateTrack
 
@@ -22,7 +23,13 @@ struct ExtractCommand: ParsableCommand {
     func run() throws {
         let history = try database.open()
         let found = try target.resolve(in: history)
+        // Asked before the swap: afterwards the working folder is the old, removed one.
+        let here = FileManager.default.currentDirectoryPath
         let report = try Extraction.extract(found, from: history, to: to, force: force)
+        // The folder was swapped whole: a shell inside it still sees the old one.
+        if here == report.directory || here.hasPrefix(report.directory + "/") {
+            progress("note: you are inside \(report.directory); run `cd \"$PWD\"` to see the new contents")
+        }
         if json { return try printJSON(report) }
         var line = "workspace \(target.workspace), snapshot \(found.id) → \(report.directory): \(report.written) written, \(report.unchanged) unchanged, \(report.removed) removed"
         if !report.kept.isEmpty { line += "; \(report.kept.count) files not written by templatetrack left as they were" }

@@ -20,11 +20,12 @@ struct HistoryCommand: ParsableCommand {
         let versions = try database.open().history(of: path, workspace: workspace)
         if json { return try printJSON(versions) }
         let style = Style.forStandardOutput()
-        var table = TextTable(["SNAPSHOTS", "FROM", "UNTIL", "SIZE", "SHA-256"], rightAligned: [3])
+        var table = TextTable(
+            ["FIRST", "FETCHED AT", "LAST", "FETCHED AT", "SNAPSHOTS", "SIZE", "SHA-256"], rightAligned: [0, 2, 4, 5])
         for version in versions {
-            let span = version.snapshot == version.lastSnapshot ? "\(version.snapshot)" : "\(version.snapshot)–\(version.lastSnapshot)"
             table.add([
-                span, version.fetchedAt, version.lastFetchedAt, version.size.map { "\($0)" } ?? "",
+                "\(version.snapshot)", version.fetchedAt, "\(version.lastSnapshot)", version.lastFetchedAt,
+                "\(version.snapshots)", version.size.map { "\($0)" } ?? "",
                 version.sha256.map { String($0.prefix(16)) } ?? style.red("(absent)"),
             ])
         }

@@ -29,11 +29,16 @@ struct ImportCommand: ParsableCommand {
             }
             time = parsed
         }
-        let snapshot = try Pipeline.importZip(at: zip, workspace: workspace, fetchedAt: time, into: try database.open())
+        let snapshot = try Pipeline.importZip(at: zip, workspace: workspace, fetchedAt: time, into: try database.open(create: true))
         if json {
             try printJSON(snapshot)
         } else {
-            let what = snapshot.changed ? "\(snapshot.fileCount) files" : "unchanged since snapshot \(snapshot.previous!)"
+            let what =
+                switch (snapshot.previous, snapshot.changed) {
+                case (nil, _): "\(snapshot.fileCount) files, the workspace's first snapshot"
+                case (let previous?, true): "\(snapshot.fileCount) files, changed since snapshot \(previous)"
+                case (let previous?, false): "unchanged: same contents as snapshot \(previous)"
+                }
             print("workspace \(snapshot.workspace): recorded snapshot \(snapshot.id) (\(what))")
         }
     }

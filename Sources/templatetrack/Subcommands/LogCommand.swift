@@ -24,6 +24,9 @@ struct LogCommand: ParsableCommand {
                 snapshot.changed ? style.yellow("yes") : "no", String(snapshot.archiveSHA256.prefix(16)),
             ])
         }
-        print(snapshots.isEmpty ? "no snapshots recorded yet" : table.render(style: style))
+        if snapshots.isEmpty {
+            return print(workspace.map { "workspace \($0) has no snapshots" } ?? "no snapshots recorded yet")
+        }
+        print(table.render(style: style))
     }
 }

@@ -16,7 +16,7 @@ struct SyncCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let history = try database.open()
+        let history = try database.open(create: true)
         let outcomes = try await Pipeline.sync(
             endpoints: try server.endpoints(), credentials: try server.credentials(), workspaces: workspaces,
             into: history, progress: progress)

@@ -25,7 +25,10 @@ struct TemplatesCommand: ParsableCommand {
                 "\(template.columns.count)", template.file ?? "", template.path,
             ])
         }
-        print("workspace \(target.workspace), snapshot \(found.id): \(templates.count) templates")
+        let fromDefinitions = templates.filter { $0.source == .definitions }.count
+        print(
+            "workspace \(target.workspace), snapshot \(found.id): \(fromDefinitions) templates in definitions files, "
+                + "\(templates.count - fromDefinitions) .txt templates")
         print(table.render(style: style))
         for problem in inconsistencies {
             print(style.yellow("inconsistent: ") + "\(problem.path) (\(problem.template)): \(problem.problem)")
