@@ -168,6 +168,12 @@ struct IndexerTests {
         #expect(changes.map(\.path) == ["a.txt", "d.txt", "e.txt", "moved/b.txt"])
         #expect(changes.map(\.status) == [.modified, .removed, .added, .renamed])
         #expect(changes.last?.fromPath == "b.txt")
+
+        // NFC and NFD spellings are different bytes, so different files, though Swift's
+        // String calls them equal.
+        let nfc = "caf\u{E9}.txt", nfd = "cafe\u{301}.txt"
+        let respelled = TreeDiff.changes(from: [(nfc, 1, "A")], to: [(nfd, 1, "A")])
+        #expect(respelled.map(\.status) == [.renamed])
     }
 }
 
