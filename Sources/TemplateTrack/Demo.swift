@@ -3,7 +3,10 @@ import Foundation
 /// The guided tour `templatetrack demo` gives: a simulated ImmPort in-process, three syncs,
 /// and what changed, in plain words.
 public enum Demo {
-    public static func run(databasePath: String?, style: Style, say: @Sendable (String) -> Void) async throws {
+    /// - Parameter command: how the user invoked the tool, for the commands it suggests.
+    public static func run(
+        databasePath: String?, command: String = "templatetrack", style: Style, say: @Sendable (String) -> Void
+    ) async throws {
         let password = UUID().uuidString  // never shown: the demo signs in to its own simulator
         let simulator = try Simulator(configuration: .init(users: ["demo": password]))
         let server = try await simulator.start()
@@ -56,13 +59,13 @@ public enum Demo {
             say("")
             if databasePath == nil {
                 say("The history above was kept in a throwaway database. To keep one, run:")
-                say("  templatetrack demo --db history.sqlite")
+                say("  \(command) demo --db history.sqlite")
             } else {
                 say("The history is in \(path). Look around with:")
-                say("  templatetrack log --db \(path)")
-                say("  templatetrack diff --db \(path) --workspace 5002 --patch")
-                say("  templatetrack templates --db \(path) --workspace 5001")
-                say("  templatetrack search --db \(path) \"Value Reported\"")
+                say("  \(command) log --db \(path)")
+                say("  \(command) diff --db \(path) --workspace 5002 --patch")
+                say("  \(command) templates --db \(path) --workspace 5001")
+                say("  \(command) search --db \(path) \"Value Reported\"")
             }
         } catch {
             await server.stop()

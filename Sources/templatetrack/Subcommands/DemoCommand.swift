@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import TemplateTrack
 
@@ -10,6 +11,14 @@ struct DemoCommand: AsyncParsableCommand {
     var path: String?
 
     func run() async throws {
-        try await Demo.run(databasePath: path, style: .forStandardOutput()) { print($0) }
+        // Suggest commands the way the user can run them, e.g. .build/debug/templatetrack after make demo.
+        let invoked = CommandLine.arguments.first ?? "templatetrack"
+        let command = invoked.contains("/") ? Self.relativeToWorkingFolder(invoked) : invoked
+        try await Demo.run(databasePath: path, command: command, style: .forStandardOutput()) { print($0) }
+    }
+
+    private static func relativeToWorkingFolder(_ path: String) -> String {
+        let here = FileManager.default.currentDirectoryPath + "/"
+        return path.hasPrefix(here) ? String(path.dropFirst(here.count)) : path
     }
 }
