@@ -79,9 +79,6 @@ public final class Simulator: Sendable {
         }
     }
 
-    /// The version each template set serves now.
-    public var currentVersions: [String: Int] { versions.withLock { $0 } }
-
     /// The zip a workspace serves now, built deterministically from its template set.
     public func zip(forWorkspace id: Int) throws -> Data? {
         guard let sample = configuration.catalog.workspaces.first(where: { $0.workspace.workspaceId == id }) else {

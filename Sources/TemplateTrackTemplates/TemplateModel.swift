@@ -11,8 +11,6 @@ public struct TemplateColumn: Sendable, Hashable {
     }
 
     public var isRequired: Bool { attributes["required"]?.truthy ?? false }
-    /// The controlled vocabulary it draws from, if any.
-    public var vocabulary: String? { attributes["cvTableName"]?.string }
 }
 
 /// A block of a compound template (e.g. `study`, `arm_or_cohort` in `basic_study_design`);
@@ -61,8 +59,6 @@ public struct Template: Sendable, Hashable {
         self.blocks = blocks
         self.source = source
     }
-
-    public var isCompound: Bool { blocks.contains { $0.name != nil } }
 
     /// Column names, block-qualified (`study: Brief Title`) in compound templates.
     public var qualifiedColumnNames: [String] {

@@ -123,11 +123,11 @@ public struct DiffRenderer {
                 out.append("rename to \(change.path)")
                 continue  // identical bytes
             }
-            let (old, new) = (try bytes(change.fromSHA256), try bytes(change.toSHA256))
             guard try isText(change.fromSHA256), try isText(change.toSHA256) else {
                 out.append("Binary files \(change.fromSHA256 == nil ? "/dev/null" : "a/" + oldPath) and \(change.toSHA256 == nil ? "/dev/null" : "b/" + change.path) differ")
-                continue
+                continue  // binary bytes are never loaded
             }
+            let (old, new) = (try bytes(change.fromSHA256), try bytes(change.toSHA256))
             out.append(style.bold(change.fromSHA256 == nil ? "--- /dev/null" : "--- a/\(oldPath)"))
             out.append(style.bold(change.toSHA256 == nil ? "+++ /dev/null" : "+++ b/\(change.path)"))
             out.append(contentsOf: hunks(old: old, new: new))
