@@ -1,19 +1,32 @@
 // swift-tools-version:6.2
 import PackageDescription
 
+/// Every target: imports are internal unless a file says `public import`, so no dependency's
+/// type reaches a public signature by accident.
+let strict: [SwiftSetting] = [.enableUpcomingFeature("InternalImportsByDefault")]
+
 let package = Package(
     name: "TemplateTrack",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "templatetrack", targets: ["templatetrack"]),
+        // One product per stage, as the pipeline reads: bytes → entries → store → model.
+        .library(name: "TemplateTrackBase", targets: ["TemplateTrackBase"]),
+        .library(name: "TemplateTrackFetcher", targets: ["TemplateTrackFetcher"]),
+        .library(name: "TemplateTrackExtractor", targets: ["TemplateTrackExtractor"]),
+        .library(name: "TemplateTrackTemplates", targets: ["TemplateTrackTemplates"]),
+        .library(name: "TemplateTrackHistory", targets: ["TemplateTrackHistory"]),
+        .library(name: "TemplateTrackSQLite", targets: ["TemplateTrackSQLite"]),
+        .library(name: "TemplateTrackSimulator", targets: ["TemplateTrackSimulator"]),
         .library(name: "TemplateTrack", targets: ["TemplateTrack"]),
+        .library(name: "TemplateTrackTesting", targets: ["TemplateTrackTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
     ],
@@ -24,12 +37,13 @@ let package = Package(
             pkgConfig: "libzip",
             providers: [.apt(["libzip-dev"])]
         ),
-        // renameat2(RENAME_EXCHANGE), which Swift cannot call directly: atomic folder swaps.
+        // renameat2(RENAME_NOREPLACE), which Swift cannot call directly.
         .target(name: "CSystemCalls"),
-        // Errors, hashing and time formats shared by every stage.
+        // Errors, hashing, time formats and the few values every stage shares.
         .target(
             name: "TemplateTrackBase",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
         ),
         // Stage 1: talks to ImmPort (or the simulator) and downloads zips.
         .target(
@@ -38,25 +52,40 @@ let package = Package(
                 "TemplateTrackBase",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
         ),
-        // Stage 2: reads zips with libzip, safely.
+        // Stage 2: reads zips with libzip, safely, in one pass over the cores.
         .target(
             name: "TemplateTrackExtractor",
-            dependencies: ["TemplateTrackBase", "CLibzip"]
+            dependencies: [
+                "TemplateTrackBase", "CLibzip",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
         ),
         // Reads ImmPort's template formats and compares templates as schemas.
-        .target(name: "TemplateTrackTemplates", dependencies: ["TemplateTrackBase"]),
-        // Stage 3: records snapshots in SQLite; schema from top-level migrations/.
+        .target(name: "TemplateTrackTemplates", dependencies: ["TemplateTrackBase"], swiftSettings: strict),
+        // Stage 3, the interface: the history's model and the storage protocols (no SQL here).
         .target(
-            name: "TemplateTrackIndexer",
+            name: "TemplateTrackHistory",
+            dependencies: ["TemplateTrackBase", "TemplateTrackTemplates"],
+            swiftSettings: strict
+        ),
+        // Stage 3, in SQLite (GRDB, WAL); schema from top-level migrations/.
+        .target(
+            name: "TemplateTrackSQLite",
             dependencies: [
                 "TemplateTrackBase",
-                "TemplateTrackExtractor",
                 "TemplateTrackTemplates",
+                "TemplateTrackHistory",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: strict,
             plugins: ["EmbedResources"]
         ),
         // A local ImmPort API that serves the zips built from samples/.
@@ -66,34 +95,57 @@ let package = Package(
                 "TemplateTrackBase",
                 "TemplateTrackExtractor",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict,
             plugins: ["EmbedResources"]
         ),
-        // The pipeline: fetcher -> extractor -> indexer, and the reports on top.
+        // The pipeline (fetcher → extractor → store) and the answers computed from the store.
         .target(
             name: "TemplateTrack",
             dependencies: [
                 "TemplateTrackBase",
                 "TemplateTrackFetcher",
                 "TemplateTrackExtractor",
-                "TemplateTrackIndexer",
-                "TemplateTrackSimulator",
                 "TemplateTrackTemplates",
+                "TemplateTrackHistory",
                 "CSystemCalls",
-            ]
+            ],
+            swiftSettings: strict
         ),
-        // The command-line tool: parses arguments and prints, nothing else.
+        // Fixtures for tests of TemplateTrack and of code built on it.
+        .target(
+            name: "TemplateTrackTesting",
+            dependencies: [
+                "TemplateTrack", "TemplateTrackBase", "TemplateTrackExtractor", "TemplateTrackFetcher",
+                "TemplateTrackSQLite", "TemplateTrackSimulator",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        // The command-line tool: parses arguments and renders the model, nothing else.
         .executableTarget(
             name: "templatetrack",
             dependencies: [
-                "TemplateTrack",
+                "TemplateTrack", "TemplateTrackBase", "TemplateTrackExtractor", "TemplateTrackFetcher",
+                "TemplateTrackHistory", "TemplateTrackSQLite", "TemplateTrackSimulator", "TemplateTrackTemplates",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: strict
         ),
+        // A client that needs only the extractor: proof that it builds without the other stages.
+        .executableTarget(name: "extractor-example", dependencies: ["TemplateTrackExtractor"], swiftSettings: strict),
         // `make benchmark`: TemplateTrack beside unzip, sha256sum, curl and diff -r.
-        .executableTarget(name: "TemplateTrackBenchmark", dependencies: ["TemplateTrack"]),
+        .executableTarget(
+            name: "TemplateTrackBenchmark",
+            dependencies: [
+                "TemplateTrack", "TemplateTrackBase", "TemplateTrackExtractor", "TemplateTrackFetcher",
+                "TemplateTrackHistory", "TemplateTrackSQLite", "TemplateTrackSimulator",
+            ],
+            swiftSettings: strict
+        ),
         // Compiles migrations/ and samples/ into the binary (no resource lookup at run time).
         .executableTarget(name: "EmbedResourcesTool"),
         .plugin(
@@ -102,12 +154,36 @@ let package = Package(
             dependencies: ["EmbedResourcesTool"]
         ),
         .testTarget(
+            name: "TemplateTrackExtractorTests",
+            dependencies: ["TemplateTrackExtractor", "TemplateTrackTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TemplateTrackTemplatesTests",
+            dependencies: ["TemplateTrackTemplates", "TemplateTrackTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TemplateTrackFetcherTests",
+            dependencies: [
+                "TemplateTrackFetcher", "TemplateTrackSimulator", "TemplateTrackTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "TemplateTrackTests",
             dependencies: [
-                "TemplateTrack",
+                "TemplateTrack", "TemplateTrackSQLite", "TemplateTrackTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TemplateTrackCLITests",
+            dependencies: ["TemplateTrackTesting", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -7,7 +7,7 @@ import PackagePlugin
 struct EmbedResources: BuildToolPlugin {
     /// Which folder each target embeds, and the name of the generated enum.
     static let embeddings: [String: (folder: String, enumName: String)] = [
-        "TemplateTrackIndexer": ("migrations", "EmbeddedMigrations"),
+        "TemplateTrackSQLite": ("migrations", "EmbeddedMigrations"),
         "TemplateTrackSimulator": ("samples", "EmbeddedSamples"),
     ]
 

@@ -1,11 +1,16 @@
 import CSystemCalls
-import Foundation
+public import Foundation
+public import TemplateTrackBase
+import TemplateTrackExtractor
+public import TemplateTrackHistory
 
 /// What `extract` did.
 public struct ExtractionReport: Sendable, Encodable {
     public var directory: String
     public var workspace: Int
     public var snapshot: Int
+    /// Whether the folder was created by this extraction.
+    public var created: Bool
     /// Files written with new bytes.
     public var written: Int
     /// Files already holding the right bytes.
@@ -16,224 +21,493 @@ public struct ExtractionReport: Sendable, Encodable {
     public var kept: [String]
 }
 
-/// Writes a snapshot's files from the database into a folder, laid out as `unzip -d` would.
+/// How `extract` may treat a folder that already exists.
+public struct ExtractionOptions: Sendable {
+    /// Replace or delete files TemplateTrack did not write, or that were edited since.
+    public var force: Bool
+    /// Write into a folder TemplateTrack did not create (or that holds other files), beside
+    /// what is there: only its own files, each atomically, in place.
+    public var intoExisting: Bool
+    /// How long to wait for another extraction into the same parent folder.
+    public var lockTimeout: TimeInterval
+
+    public init(force: Bool = false, intoExisting: Bool = false, lockTimeout: TimeInterval = 60) {
+        self.force = force
+        self.intoExisting = intoExisting
+        self.lockTimeout = lockTimeout
+    }
+}
+
+/// Writes a snapshot's files from the store into a folder, laid out as `unzip -d` would.
 ///
-/// The new contents are assembled in a hidden sibling folder (files the tool did not write
-/// are hard-linked in, untouched) and swapped in with one atomic `renameat2` exchange, so an
-/// error or a crash leaves the folder as it was or complete.
+/// A new folder is assembled in a hidden sibling and renamed into place only if nothing took
+/// the name meanwhile, so it appears complete or not at all. An existing folder is updated in
+/// place, file by file (each written to a temporary name and renamed), and only when it was
+/// created by TemplateTrack and holds nothing else, or when the caller opts in: the folder
+/// itself is never moved, replaced or re-created, no other file is touched, and no mount point
+/// is crossed. What was written is recorded before and after, so updates remove only the
+/// tool's own files, and a crash's temporary files are known as its own.
 public enum Extraction {
     public static func extract(
-        _ snapshot: Snapshot, from history: HistoryDatabase, to directory: String, force: Bool = false
+        _ snapshot: Snapshot, from store: any HistoryReader & ExtractionLedger, to directory: String,
+        options: ExtractionOptions = ExtractionOptions()
     ) throws -> ExtractionReport {
-        let fm = FileManager.default
-        let target = URL(fileURLWithPath: directory).standardizedFileURL
-        let parent = target.deletingLastPathComponent()
-        do {
-            try fm.createDirectory(at: parent, withIntermediateDirectories: true)
-        } catch {
-            throw TemplateTrackError(.io, "cannot create its parent folder", at: [.file(target.path)], cause: error)
-        }
-        let name = target.lastPathComponent
-        let key = (realPath(parent.path) ?? parent.path) + "/" + name
-        // One extraction at a time per parent folder: leftovers of a crashed one are then safe to remove.
-        let lock = try lockFolder(parent.path)
-        defer { close(lock) }
-        removeLeftovers(in: parent, name: name)
+        let target = try checkedTarget(directory)
+        let parent = (target as NSString).deletingLastPathComponent
+        let name = (target as NSString).lastPathComponent
+        try makeParents(parent)
+        let parentFD = try openFolder(parent)
+        defer { close(parentFD) }
+        try lock(parentFD, path: parent, timeout: options.lockTimeout)
+        let key = (realPath(parent) ?? parent) + "/" + name
+        removeStagingLeftovers(parentFD, name: name)
 
         var plan = Plan()
-        for entry in try history.entries(of: snapshot) {
+        for entry in try store.treeEntries(snapshot.tree) {
             if let problem = EntryPolicy.problem(withName: entry.path) {
                 throw TemplateTrackError(.unsafeEntry, "refusing to extract: entry \(problem)", at: [.entry(entry.path)])
             }
             if let sha256 = entry.sha256 {
-                plan.wanted[entry.path.pathKey] = (entry.path, sha256)
+                plan.files.append((entry.path, sha256))
             } else {
-                plan.emptyFolders.append(entry.path)
+                plan.folders.insert(String(entry.path.dropLast()))
             }
         }
-        let folderPaths = plan.wanted.values.map(\.path) + plan.emptyFolders.map { String($0.dropLast()) }
-        plan.neededFolders = Set(folderPaths.flatMap(ArchiveScanner.ancestors(of:)).map(\.pathKey))
-            .union(plan.emptyFolders.map { String($0.dropLast()).pathKey })
+        for file in plan.files { plan.folders.formUnion(ArchivePaths.ancestors(of: file.path)) }
+        for folder in Array(plan.folders) { plan.folders.formUnion(ArchivePaths.ancestors(of: folder)) }
+        plan.owned = try store.extractedFiles(directory: key)
 
-        let staging = parent.appending(path: ".\(name).templatetrack-\(UUID().uuidString)")
-        try makeFolder(staging.path)
-        var swapped = false
-        defer { if !swapped { try? fm.removeItem(at: staging) } }
-
-        var report = ExtractionReport(
-            directory: target.path, workspace: snapshot.workspace, snapshot: snapshot.id, written: 0, unchanged: 0,
-            removed: 0, kept: [])
         var info = stat()
-        let exists = lstat(target.path, &info) == 0
-        if exists {
-            guard (info.st_mode & S_IFMT) == S_IFDIR else {
-                let what = (info.st_mode & S_IFMT) == S_IFLNK ? "is a symbolic link; give the folder it points to" : "exists and is not a folder"
-                throw TemplateTrackError(.io, what, at: [.file(target.path)])
-            }
-            chmod(staging.path, info.st_mode & 0o7777)  // the folder keeps its permissions
-            plan.owned = Dictionary(
-                try history.extractedFiles(directory: key).map { ($0.key.pathKey, $0.value) },
-                uniquingKeysWith: { $0.union($1) })
-            try carryOver(from: target.path, to: staging.path, relative: "", plan: &plan, force: force, report: &report)
+        if fstatat(parentFD, name, &info, AT_SYMLINK_NOFOLLOW) != 0 {
+            return try createFolder(snapshot, store: store, plan: plan, parentFD: parentFD, name: name, key: key, target: target)
         }
-
-        for (key, file) in plan.wanted.sorted(by: { $0.value.path < $1.value.path }) where !plan.inPlace.contains(key) {
-            let destination = staging.appending(path: file.path).path
-            try makeFolder((destination as NSString).deletingLastPathComponent)
-            try write(sha256: file.sha256, from: history, to: destination, place: file.path)
-            report.written += 1
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: break
+        case S_IFLNK:
+            throw TemplateTrackError(.conflict, "is a symbolic link; give the folder it points to", at: [.file(target)])
+        default:
+            throw TemplateTrackError(.conflict, "exists and is not a folder; it was left as it is", at: [.file(target)])
         }
-        for folder in plan.emptyFolders { try makeFolder(staging.appending(path: folder).path) }
-
-        // Empty folders are recorded too (with no hash), so they go when a snapshot drops them.
-        let files = Dictionary(
-            plan.wanted.values.map { ($0.path, $0.sha256) } + plan.emptyFolders.map { ($0, "") },
-            uniquingKeysWith: { first, _ in first })
-        try history.recordPendingExtraction(directory: key, files: files)
-        if exists {
-            if templatetrack_exchange_paths(staging.path, target.path) != 0 {
-                throw TemplateTrackError(
-                    .io, "cannot swap the new contents in: \(String(cString: strerror(errno)))", at: [.file(target.path)])
-            }
-            swapped = true
-            try? fm.removeItem(at: staging)  // now the old contents
-        } else {
-            guard rename(staging.path, target.path) == 0 else {
-                throw TemplateTrackError(
-                    .io, "cannot move the new folder into place: \(String(cString: strerror(errno)))", at: [.file(target.path)])
-            }
-            swapped = true
+        let rootFD = openat(parentFD, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard rootFD >= 0 else { throw TemplateTrackError.system(.io, "cannot open the folder", at: [.file(target)]) }
+        defer { close(rootFD) }
+        var disk = Disk(device: info.st_dev)
+        try disk.scan(rootFD, relative: "", hashing: Set(plan.files.map(\.path)).union(plan.owned.keys), place: target)
+        let foreign = disk.foreign(owned: plan.owned)
+        let createdByTool = try store.extractionCreatedFolder(directory: key)
+        if !options.intoExisting && !(createdByTool && foreign.isEmpty) {
+            let examples = foreign.prefix(3).map { "'\(DisplayName.escaped($0))'" }.joined(separator: ", ")
+            let what =
+                createdByTool
+                ? "holds files TemplateTrack did not write (\(examples)\(foreign.count > 3 ? ", …" : ""))"
+                : "already exists and was not created by TemplateTrack"
+            throw TemplateTrackError(.conflict, "\(what); nothing was changed", at: [.file(target)])
         }
-        // Had this failed, the pending records would still mark both old and new bytes as ours.
-        try history.completeExtraction(directory: key, snapshot: snapshot, files: files)
+        var report = ExtractionReport(
+            directory: target, workspace: snapshot.workspace, snapshot: snapshot.id, created: false, written: 0,
+            unchanged: 0, removed: 0, kept: [])
+        try update(rootFD, root: target, disk: disk, plan: plan, store: store, key: key, snapshot: snapshot, options: options, report: &report)
         return report
     }
 
-    /// What to write, and what was found; keyed by path bytes (see `String.pathKey`).
-    private struct Plan {
-        var wanted: [[UInt8]: (path: String, sha256: String)] = [:]
-        var emptyFolders: [String] = []
-        var neededFolders: Set<[UInt8]> = []
-        var owned: [[UInt8]: Set<String>] = [:]  // every SHA-256 the tool may have left at a path
-        var inPlace: Set<[UInt8]> = []
+    /// What the snapshot needs; paths relative to the folder.
+    struct Plan {
+        var files: [(path: String, sha256: String)] = []
+        /// Every folder the snapshot has, empty or holding files.
+        var folders: Set<String> = []
+        /// path -> every SHA-256 the tool may have left there (`""` for folders it made).
+        var owned: [String: Set<String>] = [:]
     }
 
-    /// Recreates what is already in the folder inside `staging`: files to keep are hard-linked,
-    /// files the snapshot replaces are left for writing, conflicts stop everything.
-    private static func carryOver(
-        from root: String, to staging: String, relative: String, plan: inout Plan, force: Bool,
-        report: inout ExtractionReport
+    // MARK: - A new folder
+
+    private static func createFolder(
+        _ snapshot: Snapshot, store: any HistoryReader & ExtractionLedger, plan: Plan, parentFD: Int32, name: String,
+        key: String, target: String
+    ) throws -> ExtractionReport {
+        let staging = ".\(name).templatetrack-staging-\(UUID().uuidString)"
+        guard mkdirat(parentFD, staging, 0o700) == 0 else {
+            throw TemplateTrackError.system(.io, "cannot create a folder beside it", at: [.file(target)])
+        }
+        var moved = false
+        defer { if !moved { removeTree(parentFD, staging) } }
+        let stagingFD = openat(parentFD, staging, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard stagingFD >= 0 else { throw TemplateTrackError.system(.io, "cannot open a folder beside it", at: [.file(target)]) }
+        defer { close(stagingFD) }
+        // The marker tells a later run that a leftover staging folder is the tool's own.
+        let marker = openat(stagingFD, stagingMarker, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if marker >= 0 { close(marker) }
+
+        var info = stat()
+        fstat(stagingFD, &info)
+        var disk = Disk(device: info.st_dev)
+        disk.entries[""] = .folder
+        var report = ExtractionReport(
+            directory: target, workspace: snapshot.workspace, snapshot: snapshot.id, created: true, written: 0,
+            unchanged: 0, removed: 0, kept: [])
+        var ledger = Ledger()
+        try write(plan, into: stagingFD, root: target, disk: &disk, store: store, ledger: &ledger, key: key, report: &report)
+        unlinkat(stagingFD, stagingMarker, 0)
+        let mask = umask(0)
+        umask(mask)
+        fchmod(stagingFD, 0o777 & ~mask)
+        try store.recordPendingExtraction(directory: key, files: ledger.final)
+        guard templatetrack_rename_noreplace(parentFD, staging, parentFD, name) == 0 else {
+            if errno == EEXIST || errno == ENOTEMPTY {
+                throw TemplateTrackError(.conflict, "appeared while the snapshot was being written; nothing was changed", at: [.file(target)])
+            }
+            throw TemplateTrackError.system(.io, "cannot move the new folder into place", at: [.file(target)])
+        }
+        moved = true
+        try store.recordCreatedFolder(directory: key)
+        try store.completeExtraction(directory: key, snapshot: snapshot, files: ledger.final)
+        return report
+    }
+
+    // MARK: - An existing folder, in place
+
+    private static func update(
+        _ rootFD: Int32, root: String, disk: Disk, plan: Plan, store: any HistoryReader & ExtractionLedger, key: String,
+        snapshot: Snapshot, options: ExtractionOptions, report: inout ExtractionReport
     ) throws {
-        let folder = relative.isEmpty ? root : root + "/" + relative
-        let children = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-        for child in children {
-            let path = relative.isEmpty ? child : relative + "/" + child
-            let key = path.pathKey
-            let source = root + "/" + path
-            let destination = staging + "/" + path
-            var info = stat()
-            guard lstat(source, &info) == 0 else { continue }
-            let kind = info.st_mode & S_IFMT
-            func conflict(_ why: String, forceHelps: Bool = true) -> TemplateTrackError {
-                let advice = forceHelps ? " (use --force to replace it)" : "; move it away first"
-                return TemplateTrackError(.io, "\(why); nothing was changed\(advice)", at: [.file(source)])
-            }
-            if kind == S_IFDIR {
-                if plan.wanted[key] != nil {
-                    throw conflict("a folder is where the snapshot has a file", forceHelps: false)
+        var disk = disk
+        let wanted = Dictionary(plan.files.map { ($0.path, $0.sha256) }, uniquingKeysWith: { first, _ in first })
+        func ownedUnedited(_ path: String) -> Bool {
+            guard case .file(let sha256?) = disk.entries[path] else { return false }
+            return plan.owned[path]?.contains(sha256) ?? false
+        }
+        // Decide everything before changing anything: a conflict changes nothing.
+        var conflicts: [TemplateTrackError] = []
+        var toRemove: [String] = []
+        for (path, entry) in disk.entries.sorted(by: { $0.key < $1.key }) where !path.isEmpty {
+            let place = TemplateTrackError.Place.file(root + "/" + path)
+            if let sha256 = wanted[path] {
+                switch entry {
+                case .file(let found):
+                    if found != sha256, !ownedUnedited(path), !options.force {
+                        conflicts.append(
+                            TemplateTrackError(
+                                .conflict,
+                                plan.owned[path] == nil
+                                    ? "this file was not written by TemplateTrack; nothing was changed"
+                                    : "this file was edited since TemplateTrack wrote it; nothing was changed", at: [place]))
+                    }
+                case .folder, .other, .mount:
+                    conflicts.append(
+                        TemplateTrackError(.conflict, "something other than a file is where the snapshot has a file; nothing was changed", at: [place]))
                 }
-                try makeFolder(destination)
-                chmod(destination, info.st_mode & 0o7777)
-                try carryOver(from: root, to: staging, relative: path, plan: &plan, force: force, report: &report)
-                // A folder emptied because its files left with the snapshot goes too.
-                let hadEntries = (try? FileManager.default.contentsOfDirectory(atPath: source))?.isEmpty == false
-                let nowEmpty = (try? FileManager.default.contentsOfDirectory(atPath: destination))?.isEmpty == true
-                let createdByTool = plan.owned[(path + "/").pathKey] != nil
-                if nowEmpty && (hadEntries || createdByTool) && !plan.neededFolders.contains(key) { rmdir(destination) }
+            } else if plan.folders.contains(path) {
+                switch entry {
+                case .folder: break
+                case .file:
+                    if ownedUnedited(path) || (options.force && plan.owned[path] != nil) {
+                        toRemove.append(path)
+                    } else {
+                        conflicts.append(
+                            TemplateTrackError(.conflict, "a file is where the snapshot has a folder; nothing was changed", at: [place]))
+                    }
+                case .other, .mount:
+                    conflicts.append(
+                        TemplateTrackError(.conflict, "something is where the snapshot has a folder; nothing was changed", at: [place]))
+                }
+            } else if case .file = entry, plan.owned[path] != nil {
+                if ownedUnedited(path) || options.force { toRemove.append(path) } else { report.kept.append(path) }
+            } else if case .folder = entry {
                 continue
-            }
-            let diskSHA = kind == S_IFREG ? try sha256OfFile(at: source).sha256 : nil
-            let ownedUnedited = diskSHA.map { plan.owned[key]?.contains($0) ?? false } ?? false
-            if let wanted = plan.wanted[key] {
-                if diskSHA == wanted.sha256 {
-                    try link(source, destination)
-                    plan.inPlace.insert(key)
-                    report.unchanged += 1
-                } else if !(ownedUnedited || force) {
-                    throw conflict(
-                        plan.owned[key] == nil
-                            ? "this file was not written by templatetrack" : "this file was edited since templatetrack wrote it")
-                }
-            } else if plan.neededFolders.contains(key) {
-                if !(ownedUnedited || force) { throw conflict("this file is where the snapshot needs a folder") }
-                if ownedUnedited { report.removed += 1 }
-            } else if ownedUnedited || (force && plan.owned[key] != nil) {
-                report.removed += 1
-            } else {
-                try link(source, destination)
+            } else if plan.owned[path] == nil {
                 report.kept.append(path)
             }
         }
+        if let first = conflicts.first { throw first }
+
+        var ledger = Ledger()
+        // Crashed runs' temporary files are the tool's own (their names were recorded).
+        for (path, sums) in plan.owned where sums.contains(Ledger.temporary) {
+            unlinkRelative(rootFD, path)
+            disk.entries[path] = nil
+        }
+        for path in toRemove {
+            unlinkRelative(rootFD, path)
+            disk.entries[path] = nil
+            report.removed += 1
+        }
+        try write(plan, into: rootFD, root: root, disk: &disk, store: store, ledger: &ledger, key: key, report: &report)
+        // Folders the tool made that now hold nothing and that the snapshot does not have.
+        let madeFolders = plan.owned.filter { $0.value.contains("") }.keys.map { String($0.dropLast()) }
+        for folder in madeFolders.sorted(by: { $0.count > $1.count }) where !plan.folders.contains(folder) {
+            if unlinkat(rootFD, folder, AT_REMOVEDIR) != 0 { ledger.final[folder + "/"] = "" }
+        }
+        for folder in madeFolders where plan.folders.contains(folder) { ledger.final[folder + "/"] = "" }
+        report.kept.sort()
+        try store.completeExtraction(directory: key, snapshot: snapshot, files: ledger.final)
     }
 
-    /// An exclusive lock on `folder`, held until the returned descriptor is closed.
-    private static func lockFolder(_ folder: String) throws -> Int32 {
-        let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw TemplateTrackError(.io, "cannot open folder", at: [.file(folder)]) }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+    /// What the ledger is told: the final files and folders, and the temporary names in use.
+    struct Ledger {
+        static let temporary = "tmp"
+        var final: [String: String] = [:]
+    }
+
+    /// Writes the snapshot's folders and files into `rootFD`, each file to a temporary name
+    /// first (recorded as the tool's own before it exists), then renamed into place.
+    private static func write(
+        _ plan: Plan, into rootFD: Int32, root: String, disk: inout Disk, store: any HistoryReader & ExtractionLedger,
+        ledger: inout Ledger, key: String, report: inout ExtractionReport
+    ) throws {
+        let run = UUID().uuidString.prefix(8)
+        var pending: [String: String] = [:]
+        var work: [(path: String, sha256: String, temporary: String)] = []
+        for file in plan.files {
+            ledger.final[file.path] = file.sha256
+            if case .file(file.sha256?) = disk.entries[file.path] {
+                report.unchanged += 1
+                continue
+            }
+            let folder = (file.path as NSString).deletingLastPathComponent
+            let temporary = (folder.isEmpty ? "" : folder + "/") + ".\((file.path as NSString).lastPathComponent).templatetrack-tmp-\(run)"
+            work.append((file.path, file.sha256, temporary))
+            pending[file.path] = file.sha256
+            pending[temporary] = Ledger.temporary
+        }
+        var madeFolders: [String] = []
+        for folder in plan.folders.sorted() where disk.entries[folder] == nil { madeFolders.append(folder) }
+        for folder in madeFolders { pending[folder + "/"] = "" }
+        try store.recordPendingExtraction(directory: key, files: pending)
+
+        for folder in madeFolders {
+            guard mkdirat(rootFD, folder, 0o777) == 0 || errno == EEXIST else {
+                throw TemplateTrackError.system(.io, "cannot create the folder", at: [.file(root + "/" + folder)])
+            }
+            try checkSameDevice(rootFD, folder, device: disk.device, root: root)
+            disk.entries[folder] = .folder
+            ledger.final[folder + "/"] = ""
+        }
+        for item in work {
+            let folder = (item.path as NSString).deletingLastPathComponent
+            let folderFD = folder.isEmpty ? dup(rootFD) : try openInside(rootFD, folder, device: disk.device, root: root)
+            defer { close(folderFD) }
+            let base = (item.path as NSString).lastPathComponent
+            let temporary = (item.temporary as NSString).lastPathComponent
+            try writeFile(sha256: item.sha256, store: store, folderFD: folderFD, name: temporary, place: root + "/" + item.temporary)
+            let replacing = disk.entries[item.path] != nil
+            let renamed =
+                replacing
+                ? renameat(folderFD, temporary, folderFD, base) == 0
+                : templatetrack_rename_noreplace(folderFD, temporary, folderFD, base) == 0
+            guard renamed else {
+                let error = TemplateTrackError.system(
+                    errno == EEXIST ? .conflict : .io,
+                    errno == EEXIST ? "a file appeared here while extracting; it was left as it is" : "cannot move the file into place",
+                    at: [.file(root + "/" + item.path)])
+                unlinkat(folderFD, temporary, 0)
+                throw error
+            }
+            disk.entries[item.path] = .file(item.sha256)
+            report.written += 1
+        }
+    }
+
+    private static func writeFile(
+        sha256: String, store: any BlobLoader, folderFD: Int32, name: String, place: String
+    ) throws {
+        let fd = openat(folderFD, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw TemplateTrackError.system(.io, "cannot create", at: [.file(place)]) }
+        var ok = false
+        defer {
             close(fd)
-            throw TemplateTrackError(.io, "another extract into this folder is running", at: [.file(folder)])
+            if !ok { unlinkat(folderFD, name, 0) }
+        }
+        try store.loadBlob(sha256: sha256) { chunk in try writeAll(fd, chunk, path: place) }
+        guard fsync(fd) == 0 else { throw TemplateTrackError.system(.io, "cannot save", at: [.file(place)]) }
+        ok = true
+    }
+
+    // MARK: - Reading the folder
+
+    /// What is on disk, relative to the folder, never following links or crossing mounts.
+    struct Disk {
+        enum Entry: Equatable {
+            /// A regular file, with its SHA-256 when it was read.
+            case file(String?)
+            case folder
+            /// A link, device, socket…: never touched.
+            case other
+            /// A folder on another file system: never entered.
+            case mount
+        }
+
+        let device: dev_t
+        var entries: [String: Entry] = [:]
+
+        init(device: dev_t) { self.device = device }
+
+        mutating func scan(_ fd: Int32, relative: String, hashing: Set<String>, place: String) throws {
+            guard let stream = fdopendir(dup(fd)) else { throw TemplateTrackError.system(.io, "cannot list the folder", at: [.file(place)]) }
+            defer { closedir(stream) }
+            while let item = readdir(stream) {
+                let name = withUnsafeBytes(of: item.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                if name == "." || name == ".." { continue }
+                let path = relative.isEmpty ? name : relative + "/" + name
+                var info = stat()
+                guard fstatat(fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR:
+                    guard info.st_dev == device else {
+                        entries[path] = .mount
+                        continue
+                    }
+                    entries[path] = .folder
+                    let child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                    guard child >= 0 else { continue }
+                    defer { close(child) }
+                    try scan(child, relative: path, hashing: hashing, place: place + "/" + name)
+                case S_IFREG:
+                    var sha256: String?
+                    if hashing.contains(path) {
+                        let file = openat(fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+                        if file >= 0 {
+                            defer { close(file) }
+                            sha256 = try? sha256OfFile(descriptor: file)
+                        }
+                    }
+                    entries[path] = .file(sha256)
+                default:
+                    entries[path] = .other
+                }
+            }
+        }
+
+        /// Files and other entries the tool did not write unedited; folders count only when
+        /// they hold such things, and mount points always.
+        func foreign(owned: [String: Set<String>]) -> [String] {
+            entries.compactMap { path, entry -> String? in
+                switch entry {
+                case .file(let sha256):
+                    guard let sha256, owned[path]?.contains(sha256) == true else { return path }
+                    return nil
+                case .folder: return nil
+                case .other, .mount: return path
+                }
+            }.sorted()
+        }
+    }
+
+    // MARK: - Small helpers
+
+    /// An absolute, normalized target; the root, the home folder and the current folder are refused.
+    static func checkedTarget(_ directory: String) throws -> String {
+        guard !directory.isEmpty else {
+            throw TemplateTrackError(.invalidArgument, "no folder given to extract into")
+        }
+        let target = URL(fileURLWithPath: directory).standardizedFileURL.path
+        let resolved = realPath(target) ?? target
+        let here = FileManager.default.currentDirectoryPath
+        let refusals: [(String, String)] = [
+            ("/", "the root folder"), (NSHomeDirectory(), "your home folder"), (here, "the current folder"),
+        ]
+        for (path, what) in refusals where resolved == (realPath(path) ?? path) || target == path {
+            throw TemplateTrackError(
+                .invalidArgument, "refusing to extract into \(what); give a folder of its own", at: [.file(target)])
+        }
+        return target
+    }
+
+    private static func makeParents(_ parent: String) throws {
+        var info = stat()
+        if stat(parent, &info) == 0 { return }
+        do {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        } catch {
+            throw TemplateTrackError(.io, "cannot create the folder", at: [.file(parent)], cause: error)
+        }
+    }
+
+    private static func openFolder(_ path: String) throws -> Int32 {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw TemplateTrackError.system(.io, "cannot open the folder", at: [.file(path)]) }
+        return fd
+    }
+
+    /// Extractions into one parent folder take turns: wait for the lock, up to `timeout`.
+    private static func lock(_ fd: Int32, path: String, timeout: TimeInterval) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard Date() < deadline else {
+                throw TemplateTrackError(
+                    .conflict, "another extraction beside this folder has been running for \(Int(timeout)) s; try again later",
+                    at: [.file(path)])
+            }
+            usleep(50_000)
+        }
+    }
+
+    /// Opens `relative` under `rootFD` one component at a time, never following a link and never
+    /// leaving the root's file system.
+    private static func openInside(_ rootFD: Int32, _ relative: String, device: dev_t, root: String) throws -> Int32 {
+        var fd = dup(rootFD)
+        for component in relative.split(separator: "/") {
+            let next = openat(fd, String(component), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            close(fd)
+            guard next >= 0 else {
+                throw TemplateTrackError.system(.io, "cannot open the folder (is it a link?)", at: [.file(root + "/" + relative)])
+            }
+            var info = stat()
+            guard fstat(next, &info) == 0, info.st_dev == device else {
+                close(next)
+                throw TemplateTrackError(.conflict, "lies on another file system; nothing is written across a mount point", at: [.file(root + "/" + relative)])
+            }
+            fd = next
         }
         return fd
     }
 
-    /// Hard-links (keeping the very same file), or copies where links are impossible.
-    private static func link(_ source: String, _ destination: String) throws {
-        if Foundation.link(source, destination) == 0 { return }
-        do {
-            try FileManager.default.copyItem(atPath: source, toPath: destination)
-        } catch {
-            throw TemplateTrackError(.io, "cannot carry the file over", at: [.file(source)], cause: error)
-        }
+    private static func checkSameDevice(_ rootFD: Int32, _ relative: String, device: dev_t, root: String) throws {
+        close(try openInside(rootFD, relative, device: device, root: root))
     }
 
-    private static func write(sha256: String, from history: HistoryDatabase, to path: String, place: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw TemplateTrackError(.io, "cannot create: \(String(cString: strerror(errno)))", at: [.file(path)])
+    private static func unlinkRelative(_ rootFD: Int32, _ path: String) {
+        unlinkat(rootFD, path, 0)
+    }
+
+    static let stagingMarker = ".templatetrack-staging"
+
+    /// Staging folders left by a crashed extraction: only those with the tool's marker inside.
+    private static func removeStagingLeftovers(_ parentFD: Int32, name: String) {
+        guard let stream = fdopendir(dup(parentFD)) else { return }
+        var leftovers: [String] = []
+        while let item = readdir(stream) {
+            let child = withUnsafeBytes(of: item.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            guard child.hasPrefix(".\(name).templatetrack-staging-") else { continue }
+            var info = stat()
+            if fstatat(parentFD, child + "/" + stagingMarker, &info, AT_SYMLINK_NOFOLLOW) == 0 { leftovers.append(child) }
         }
-        defer { close(fd) }
-        try history.readContent(sha256: sha256) { chunk in
-            var offset = 0
-            while offset < chunk.count {
-                let written = Foundation.write(fd, chunk.baseAddress! + offset, chunk.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else {
-                    throw TemplateTrackError(.io, "write failed: \(String(cString: strerror(errno)))", at: [.entry(place)])
-                }
-                offset += written
+        closedir(stream)
+        for child in leftovers { removeTree(parentFD, child) }
+    }
+
+    /// Removes a folder the tool made, with its contents (never following links).
+    private static func removeTree(_ parentFD: Int32, _ name: String) {
+        let fd = openat(parentFD, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        if fd >= 0, let stream = fdopendir(fd) {
+            var children: [(String, Bool)] = []
+            while let item = readdir(stream) {
+                let child = withUnsafeBytes(of: item.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                if child == "." || child == ".." { continue }
+                var info = stat()
+                let isFolder = fstatat(fd, child, &info, AT_SYMLINK_NOFOLLOW) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+                children.append((child, isFolder))
             }
+            for (child, isFolder) in children {
+                if isFolder { removeTree(fd, child) } else { unlinkat(fd, child, 0) }
+            }
+            closedir(stream)
+        } else if fd >= 0 {
+            close(fd)
         }
-        guard fsync(fd) == 0 else { throw TemplateTrackError(.io, "cannot save", at: [.file(path)]) }
+        unlinkat(parentFD, name, AT_REMOVEDIR)
     }
 
-    private static func makeFolder(_ path: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw TemplateTrackError(.io, "cannot create folder", at: [.file(path)], cause: error)
-        }
-    }
-
-    /// Staging folders left by an extraction that crashed.
-    private static func removeLeftovers(in parent: URL, name: String) {
-        let prefix = ".\(name).templatetrack-"
-        for child in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where child.hasPrefix(prefix) {
-            try? FileManager.default.removeItem(at: parent.appending(path: child))
-        }
-    }
-
-    private static func realPath(_ path: String) -> String? {
+    static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)

@@ -1,4 +1,4 @@
 /// How an item (a file, a template) differs between two snapshots.
-public enum ChangeStatus: String, Sendable, Hashable, Encodable {
+public enum ChangeStatus: String, Sendable, Hashable, Codable {
     case added, removed, modified, renamed
 }

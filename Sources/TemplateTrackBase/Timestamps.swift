@@ -1,43 +1,83 @@
-import Foundation
+public import Foundation
 
-/// Timestamps as TemplateTrack stores and prints them: ISO 8601 in UTC.
+/// Timestamps as TemplateTrack prints and reads them: ISO 8601, UTC.
 public enum Timestamp {
-    /// Storage form, `2026-11-29T00:48:21.123Z`: fixed width, so text order is time order.
-    public static func storage(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
-    }
-
     /// Display form, `2026-11-29T00:48:21Z`, used in text and `--json` output.
     public static func display(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
     }
 
-    /// Display form of a stored timestamp.
-    public static func display(storage text: String) -> String {
-        parse(text).map(display) ?? text
+    /// Display form with milliseconds, `2026-11-29T00:48:21.123Z`.
+    public static func precise(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
     }
 
-    /// Parses an ISO 8601 time, with or without fractional seconds or a zone (UTC if none),
-    /// or a bare date `YYYY-MM-DD` (the end of that day, UTC, when `endOfDay`, else its start).
-    public static func parse(_ text: String, endOfDay: Bool = false) -> Date? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let attempts: [Date.ISO8601FormatStyle] = [
-            .init(includingFractionalSeconds: true, timeZone: .gmt),
-            .init(timeZone: .gmt),
-        ]
-        for style in attempts {
-            if let date = try? style.parse(trimmed) { return date }
-        }
-        // Without a zone designator: read as UTC.
-        if !trimmed.hasSuffix("Z"), !trimmed.contains("+"), trimmed.count >= 19 {
-            for style in attempts {
-                if let date = try? style.parse(trimmed + "Z") { return date }
+    /// How much of a time the text gave: a whole day, a whole second, or a fraction of one.
+    public enum Precision: Sendable, Equatable {
+        case day, second, fraction
+    }
+
+    /// A time read from text, with the span it stands for.
+    public struct Parsed: Sendable, Equatable {
+        /// The first instant the text names.
+        public var start: Date
+        public var precision: Precision
+
+        /// The last instant the text covers: the end of its day or second, to the millisecond
+        /// (how precisely TemplateTrack stores times).
+        public var end: Date {
+            switch precision {
+            case .day: start.addingTimeInterval(86_400 - 0.001)
+            case .second: start.addingTimeInterval(0.999)
+            case .fraction: start
             }
         }
-        let dateOnly = Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day()
-        if trimmed.count == 10, let day = try? dateOnly.parse(trimmed) {
-            return endOfDay ? day.addingTimeInterval(86_400 - 0.001) : day
+    }
+
+    /// Reads `YYYY-MM-DD`, or `YYYY-MM-DDThh:mm[:ss[.fff]]` with `Z`, `±hh:mm` or no zone (UTC).
+    /// Impossible dates and times (`2026-02-30`, `25:00`) are refused, not rolled forward.
+    public static func parse(_ text: String) -> Parsed? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let pattern = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|z|[+-]\d{2}:?\d{2})?)?$/
+        guard let match = trimmed.wholeMatch(of: pattern) else { return nil }
+        let year = Int(match.1)!, month = Int(match.2)!, day = Int(match.3)!
+        guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day) else { return nil }
+        let hour = match.4.map { Int($0)! } ?? 0
+        let minute = match.5.map { Int($0)! } ?? 0
+        let second = match.6.map { Int($0)! } ?? 0
+        guard hour < 24, minute < 60, second < 60 else { return nil }
+        var offset = 0
+        if let zone = match.8, zone != "Z", zone != "z" {
+            let digits = zone.dropFirst().filter(\.isNumber)
+            let hours = Int(digits.prefix(2))!, minutes = Int(digits.suffix(2))!
+            guard hours < 24, minutes < 60 else { return nil }
+            offset = (hours * 3600 + minutes * 60) * (zone.hasPrefix("-") ? -1 : 1)
         }
-        return nil
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .gmt
+        let components = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        guard var date = calendar.date(from: components) else { return nil }
+        date.addTimeInterval(TimeInterval(-offset))
+        if let fraction = match.7 { date.addTimeInterval(Double("0." + fraction)!) }
+        let precision: Precision = match.4 == nil ? .day : match.7 == nil ? .second : .fraction
+        return Parsed(start: date, precision: precision)
+    }
+
+    private static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Milliseconds since 1970, as the history stores times.
+    public static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+    }
+
+    /// The date of a stored time.
+    public static func date(milliseconds: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(milliseconds) / 1000)
     }
 }

@@ -4,6 +4,12 @@
 // Run with `make benchmark` (release build). Prints a Markdown report on stdout.
 import Foundation
 import TemplateTrack
+import TemplateTrackBase
+import TemplateTrackExtractor
+import TemplateTrackFetcher
+import TemplateTrackHistory
+import TemplateTrackSQLite
+import TemplateTrackSimulator
 
 let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appending(path: "templatetrack").path
 let work = FileManager.default.temporaryDirectory.appending(path: "templatetrack-benchmark-\(UUID().uuidString)")
@@ -143,13 +149,13 @@ await server.stop()
 
 // MARK: Queries on 10,000 snapshots
 log("building a history of 10,000 snapshots across 100 workspaces…")
-let history = try HistoryDatabase(path: path("history.sqlite"))
+let history = try SQLiteHistory(path: path("history.sqlite"), access: .create)
 let start = Date(timeIntervalSince1970: 1_500_000_000)
 var recorded = 0
 for workspace in 1...100 {
     // 20 versions per workspace; each of its 100 snapshots holds version snapshot/5, so one
     // snapshot in five changes: an edit, and now and then a file added, removed or moved.
-    var archives: [ScannedArchive] = []
+    var archives: [String] = []
     for version in 0..<20 {
         let zip = path("w\(workspace)-\(version).zip")
         let writer = try ZipWriter(creating: zip)
@@ -161,12 +167,13 @@ for workspace in 1...100 {
                 modified: start)
         }
         try writer.close()
-        archives.append(try ArchiveScanner.scan(path: zip))
+        archives.append(zip)
     }
     for snapshot in 0..<100 {
         let time = start.addingTimeInterval(Double(snapshot) * 86_400 + Double(workspace))
-        try history.record(archives[snapshot / 5], workspace: Workspace(workspaceId: workspace, name: "Workspace \(workspace)"),
-            fetchedAt: time, origin: .import(file: "w\(workspace).zip"))
+        _ = try Ingest.record(
+            zipAt: archives[snapshot / 5], workspace: Workspace(workspaceId: workspace, name: "Workspace \(workspace)"),
+            fetchedAt: time, origin: .import(file: "w\(workspace).zip"), into: history)
         recorded += 1
     }
 }

@@ -1,16 +1,23 @@
 import CLibzip
 import Crypto
 import Foundation
-import TemplateTrackBase
+public import TemplateTrackBase
 
-/// One entry of a zip as libzip's central directory describes it, before any safety check.
+/// One entry of a zip as its central directory describes it, before any safety check.
 public struct ZipEntryInfo: Sendable, Hashable {
     /// Position in the central directory.
     public var index: Int
-    /// The name exactly as stored (libzip converts CP437 names to UTF-8, as `unzip` does).
+    /// The name as text: the stored bytes when they are UTF-8, else converted from CP437 as
+    /// `unzip` does.
     public var name: String
-    /// Uncompressed size in bytes.
+    /// The name's bytes exactly as stored.
+    public var rawName: [UInt8]
+    /// Whether the entry declares its name UTF-8 (general-purpose bit 11).
+    public var declaresUTF8: Bool
+    /// Uncompressed size in bytes, as declared.
     public var size: Int64
+    /// Compressed size in bytes, as declared.
+    public var compressedSize: Int64
     /// Whether the entry is encrypted.
     public var isEncrypted: Bool
     /// Whether Unix attributes mark the entry as a symbolic link.
@@ -36,8 +43,11 @@ public final class ZipArchive {
                     .unsafeEntry, "archive rejected: entry duplicates another entry's path",
                     at: [.file(path), .entry(duplicate)])
             }
+            if code == ZIP_ER_OPEN || code == ZIP_ER_READ || code == ZIP_ER_NOENT {
+                throw TemplateTrackError(.io, "cannot read the zip", at: [.file(path)], cause: SystemError())
+            }
             throw TemplateTrackError(
-                .invalidArchive, "cannot open as a zip: \(Self.describe(libzipCode: code))", at: [.file(path)])
+                .invalidArchive, "not a readable zip: \(Self.describe(libzipCode: code))", at: [.file(path)])
         }
         self.handle = handle
         self.path = path
@@ -50,10 +60,10 @@ public final class ZipArchive {
         var code: Int32 = 0
         guard let handle = zip_open(path, ZIP_RDONLY, &code) else { return nil }
         defer { zip_discard(handle) }
-        var seen: Set<String> = []
+        var seen: Set<[UInt8]> = []
         for index in 0..<zip_get_num_entries(handle, 0) {
             guard let name = zip_get_name(handle, zip_uint64_t(index), 0).map(String.init(cString:)) else { continue }
-            if !seen.insert(name).inserted { return name }
+            if !seen.insert(name.pathKey).inserted { return name }
         }
         return nil
     }
@@ -61,19 +71,32 @@ public final class ZipArchive {
     /// Number of entries in the central directory.
     public var entryCount: Int { Int(zip_get_num_entries(handle, 0)) }
 
-    /// Reads the central-directory record of entry `index`, trusting only fields libzip marks valid.
-    public func entry(at index: Int) throws -> ZipEntryInfo {
+    /// Every entry, in central-directory order, trusting only the fields libzip marks valid;
+    /// names come with their raw bytes (see `CentralDirectory`).
+    public func entries() throws -> [ZipEntryInfo] {
+        let count = entryCount
+        guard let directory = CentralDirectory.read(path: path, maximumSize: 1 << 30),
+            directory.records.count == count
+        else {
+            throw TemplateTrackError(
+                .invalidArchive, "the zip's central directory cannot be read consistently", at: [.file(path)])
+        }
+        return try (0..<count).map { try entry(at: $0, raw: directory.records[$0]) }
+    }
+
+    private func entry(at index: Int, raw: CentralDirectory.Record) throws -> ZipEntryInfo {
         var stat = zip_stat_t()
         zip_stat_init(&stat)
         guard zip_stat_index(handle, zip_uint64_t(index), 0, &stat) == 0 else {
             throw TemplateTrackError(.invalidArchive, "cannot read entry \(index): \(lastError)", at: [.file(path)])
         }
         let valid = stat.valid
-        guard valid & UInt64(ZIP_STAT_NAME) != 0, let rawName = stat.name else {
+        guard valid & UInt64(ZIP_STAT_NAME) != 0, let cName = stat.name else {
             throw TemplateTrackError(.invalidArchive, "entry \(index) has no name", at: [.file(path)])
         }
-        let name = String(cString: rawName)
-        guard valid & UInt64(ZIP_STAT_SIZE) != 0 else {
+        // Valid UTF-8 is taken as stored; anything else is libzip's CP437 reading.
+        let name = String(validating: raw.rawName, as: UTF8.self) ?? String(cString: cName)
+        guard valid & UInt64(ZIP_STAT_SIZE) != 0, valid & UInt64(ZIP_STAT_COMP_SIZE) != 0 else {
             throw TemplateTrackError(.invalidArchive, "size unknown", at: [.file(path), .entry(name)])
         }
         let encrypted =
@@ -87,21 +110,18 @@ public final class ZipArchive {
             symlink = (attributes >> 16) & 0o170000 == 0o120000
         }
         return ZipEntryInfo(
-            index: index, name: name, size: Int64(stat.size), isEncrypted: encrypted, isSymlink: symlink)
-    }
-
-    /// All entries, in central-directory order.
-    public func entries() throws -> [ZipEntryInfo] {
-        try (0..<entryCount).map(entry(at:))
+            index: index, name: name, rawName: raw.rawName, declaresUTF8: raw.declaresUTF8, size: Int64(stat.size),
+            compressedSize: Int64(stat.comp_size), isEncrypted: encrypted, isSymlink: symlink)
     }
 
     /// Streams entry `entry` to its end through `body`, 64 KiB at a time, and returns its SHA-256.
     ///
     /// Reading to the end is what makes libzip check the CRC; the byte count is checked against
-    /// the declared size so that a lying header cannot inflate an entry.
+    /// the declared size so that a lying header cannot inflate an entry beyond it.
     @discardableResult
     public func read(
-        _ entry: ZipEntryInfo, into body: (UnsafeRawBufferPointer) throws -> Void = { _ in }
+        _ entry: ZipEntryInfo, isCancelled: () -> Bool = { false },
+        into body: (UnsafeRawBufferPointer) throws -> Void = { _ in }
     ) throws -> String {
         let places: [TemplateTrackError.Place] = [.file(path), .entry(entry.name)]
         guard let file = zip_fopen_index(handle, zip_uint64_t(entry.index), 0) else {
@@ -113,6 +133,7 @@ public final class ZipArchive {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
         defer { buffer.deallocate() }
         while true {
+            if isCancelled() { throw TemplateTrackError(.cancelled, "interrupted", at: places) }
             let count = zip_fread(file, buffer.baseAddress!, zip_uint64_t(buffer.count))
             if count < 0 {
                 let reason = String(cString: zip_file_strerror(file))

@@ -1,5 +1,5 @@
 import CLibzip
-import Foundation
+public import Foundation
 import TemplateTrackBase
 
 /// Writes a zip with libzip. The simulator builds its downloads with it, and tests build

@@ -1,9 +1,9 @@
-import Foundation
+public import Foundation
 
 #if canImport(Glibc)
     import Glibc
 #endif
-import TemplateTrackBase
+public import TemplateTrackBase
 
 /// How TemplateTrack proves who it is to ImmPort.
 ///

@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 import Crypto
-import Foundation
+public import Foundation
 import NIOCore
-import TemplateTrackBase
+public import TemplateTrackBase
 
 #if canImport(Glibc)
     import Glibc
@@ -21,19 +21,37 @@ public struct DownloadedZip: Sendable {
     public var completedAt: Date
 }
 
-/// Which of ImmPort's template documentation a workspace's zip holds.
-public enum TemplateDocumentation: String, Sendable, CaseIterable {
-    /// Data Upload API: `/data/upload/documentation/templates/{id}`.
-    case upload
-    /// Batch Updater API: `/data/batch/updater/documentation/templates/{id}`.
-    case batchUpdater = "batch-updater"
+/// How long and how large the fetcher lets things get.
+public struct FetchOptions: Sendable {
+    /// Largest zip accepted; a larger `Content-Length` is refused before any byte is written.
+    public var maxDownloadSize: Int64
+    /// How long to wait for a connection.
+    public var connectTimeout: Duration
+    /// How long a response may go silent.
+    public var idleTimeout: Duration
+    /// How long one download may take in all, retries included.
+    public var deadline: Duration
+    /// Attempts per request, the first included, for answers worth retrying.
+    public var maxAttempts: Int
 
-    func path(workspace: Int) -> String {
-        switch self {
-        case .upload: "/data/upload/documentation/templates/\(workspace)"
-        case .batchUpdater: "/data/batch/updater/documentation/templates/\(workspace)"
-        }
+    public init(
+        maxDownloadSize: Int64 = 1 << 30, connectTimeout: Duration = .seconds(30), idleTimeout: Duration = .seconds(60),
+        deadline: Duration = .seconds(30 * 60), maxAttempts: Int = 4
+    ) {
+        self.maxDownloadSize = maxDownloadSize
+        self.connectTimeout = connectTimeout
+        self.idleTimeout = idleTimeout
+        self.deadline = deadline
+        self.maxAttempts = maxAttempts
     }
+}
+
+/// How far a download has come.
+public struct DownloadProgress: Sendable {
+    public var workspace: Int
+    public var bytes: Int64
+    /// The size the server announced, if it did.
+    public var expected: Int64?
 }
 
 /// The fetcher: talks to ImmPort's API (or the simulator) over verified TLS.
@@ -44,13 +62,18 @@ public final class ImmPortClient: Sendable {
     private let client: HTTPClient
     private let tokens: TokenSource
 
-    public init(endpoints: Endpoints, credentials: Credentials) throws {
+    public let options: FetchOptions
+
+    public init(endpoints: Endpoints, credentials: Credentials, options: FetchOptions = FetchOptions()) throws {
         try Endpoints.checkSecure(endpoints.server)
         try Endpoints.checkSecure(endpoints.auth)
+        self.options = options
         var configuration = HTTPClient.Configuration()
         // A redirect could carry the bearer token to another host.
         configuration.redirectConfiguration = .disallow
-        configuration.timeout = .init(connect: .seconds(30), read: .seconds(300))
+        configuration.timeout = .init(
+            connect: .nanoseconds(Int64(options.connectTimeout.components.seconds) * 1_000_000_000),
+            read: .nanoseconds(Int64(options.idleTimeout.components.seconds) * 1_000_000_000))
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.endpoints = endpoints
         tokens = TokenSource(credentials: credentials, authURL: endpoints.auth, client: client)
@@ -82,11 +105,19 @@ public final class ImmPortClient: Sendable {
     /// Downloads a workspace's template zip into `directory`, streaming it to a temporary
     /// file while hashing, then renaming it to `ImmportTemplates.<id>.zip`.
     public func downloadTemplates(
-        workspace: Int, documentation: TemplateDocumentation = .upload, into directory: URL
+        workspace: Int, api: TemplateAPI = .upload, into directory: URL,
+        progress: @Sendable (DownloadProgress) -> Void = { _ in }
     ) async throws -> DownloadedZip {
-        let url = endpoints.server.appending(path: documentation.path(workspace: workspace)).absoluteString
+        let url = endpoints.server.appending(path: api.documentationPath(workspace: workspace)).absoluteString
         let places: [TemplateTrackError.Place] = [.workspace(workspace)]
         let response = try await start(url: url, accept: "application/zip", place: .workspace(workspace))
+        let expected = response.headers.first(name: "Content-Length").flatMap { Int64($0) }
+        if let expected, expected > options.maxDownloadSize {
+            throw TemplateTrackError(
+                .limitExceeded,
+                "the zip is \(ByteCount.format(expected)); at most \(ByteCount.format(options.maxDownloadSize)) is accepted",
+                at: places)
+        }
         let final = directory.appending(path: "ImmportTemplates.\(workspace).zip").path
         let partial = final + ".part"
         let fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
@@ -109,6 +140,13 @@ public final class ImmPortClient: Sendable {
                     try Self.writeAll(fd, bytes, path: partial)
                 }
                 size += Int64(buffer.readableBytes)
+                if size > options.maxDownloadSize {
+                    throw TemplateTrackError(
+                        .limitExceeded,
+                        "the download passed \(ByteCount.format(options.maxDownloadSize)), the most accepted; stopped",
+                        at: places)
+                }
+                progress(DownloadProgress(workspace: workspace, bytes: size, expected: expected))
             }
         } catch let error as TemplateTrackError {
             throw error.at(.workspace(workspace))

@@ -1,5 +1,5 @@
-import Foundation
-import TemplateTrackBase
+public import Foundation
+public import TemplateTrackBase
 
 /// The sample workspaces and template sets from `samples/`, compiled into the binary.
 ///

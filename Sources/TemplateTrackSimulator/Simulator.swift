@@ -1,8 +1,8 @@
-import Foundation
+public import Foundation
 import Hummingbird
 import Logging
 import Synchronization
-import TemplateTrackBase
+public import TemplateTrackBase
 import TemplateTrackExtractor
 
 /// Settings of a simulated ImmPort.
@@ -88,7 +88,7 @@ public final class Simulator: Sendable {
         let key = "\(sample.templateSet)/\(version)"
         if let cached = zips.withLock({ $0[key] }) { return cached }
         let released = configuration.catalog.templateSets[sample.templateSet]?.first { $0.version == version }
-        let modified = released.flatMap { Timestamp.parse($0.released) } ?? Date(timeIntervalSince1970: 1_494_806_400)
+        let modified = released.flatMap { Timestamp.parse($0.released)?.start } ?? Date(timeIntervalSince1970: 1_494_806_400)
         let path = FileManager.default.temporaryDirectory.appending(path: "tt-sim-\(UUID().uuidString).zip").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let writer = try ZipWriter(creating: path)

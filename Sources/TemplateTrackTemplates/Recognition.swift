@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What a file turned out to be, read by its content whatever its name or folder.
 public enum RecognizedDocument: Sendable, Hashable {

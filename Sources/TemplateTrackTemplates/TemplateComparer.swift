@@ -1,122 +1,5 @@
 import TemplateTrackBase
 
-/// A value before and after.
-public struct ValueChange: Sendable, Hashable, Encodable {
-    public var from: JSONValue
-    public var to: JSONValue
-}
-
-/// A column whose attributes changed.
-public struct ColumnChange: Sendable, Hashable, Encodable {
-    /// The column's `templateColumn` (block-qualified in compound templates: `study: Brief Title`).
-    public var column: String
-    /// Attribute (the definition's own key) -> from/to.
-    public var changes: [String: ValueChange]
-}
-
-/// How one template differs between two snapshots.
-public struct TemplateChange: Sendable, Hashable, Encodable {
-    public typealias Status = ChangeStatus
-    public var name: String
-    public var status: Status
-    /// The old name, for renames only.
-    public var fromName: String?
-    @NullWhenAbsent public var fromVersion: String?
-    @NullWhenAbsent public var toVersion: String?
-    @NullWhenAbsent public var fromFile: String?
-    @NullWhenAbsent public var toFile: String?
-    public var columnsAdded: [String] = []
-    public var columnsRemoved: [String] = []
-    public var columnsMoved: [String] = []
-    public var columnsChanged: [ColumnChange] = []
-    /// Template-level attributes other than name and version (`fileName`, `templateType`, `description`, ...).
-    public var changes: [String: ValueChange] = [:]
-    /// The added template's columns that are required (to tell breaking changes).
-    var requiredColumnsAdded: [String] = []
-    /// Columns that became required.
-    var columnsNowRequired: [String] = []
-
-    enum CodingKeys: String, CodingKey {
-        case name, status, fromName = "from_name", fromVersion = "from_version", toVersion = "to_version"
-        case fromFile = "from_file", toFile = "to_file", columnsAdded = "columns_added", columnsRemoved = "columns_removed"
-        case columnsMoved = "columns_moved", columnsChanged = "columns_changed", changes
-    }
-
-    /// True when the column list or a column's rules changed (not only the version or name).
-    public var columnsOrRulesChanged: Bool {
-        !columnsAdded.isEmpty || !columnsRemoved.isEmpty || !columnsMoved.isEmpty || !columnsChanged.isEmpty
-    }
-}
-
-/// How one lookup table differs.
-public struct LookupChange: Sendable, Hashable, Encodable {
-    public var name: String
-    /// `added`, `removed` or `modified`.
-    public var status: ChangeStatus
-    public var valuesAdded: [String]
-    public var valuesRemoved: [String]
-
-    enum CodingKeys: String, CodingKey { case name, status, valuesAdded = "values_added", valuesRemoved = "values_removed" }
-}
-
-/// Something a person should look at: a template whose columns changed under the same
-/// Schema Version, or whose version moved with nothing else changed.
-public struct TemplateWarning: Sendable, Hashable, Encodable {
-    public var template: String
-    public var message: String
-}
-
-/// A `.txt` template that disagrees with its definition in the same snapshot.
-public struct Inconsistency: Sendable, Hashable, Encodable {
-    public var path: String
-    public var template: String
-    public var problem: String
-}
-
-/// The template-aware differences between two snapshots.
-public struct TemplateComparison: Sendable, Encodable {
-    public var templates: [TemplateChange]
-    public var lookups: [LookupChange]
-    public var warnings: [TemplateWarning]
-
-    public init(templates: [TemplateChange], lookups: [LookupChange], warnings: [TemplateWarning]) {
-        self.templates = templates
-        self.lookups = lookups
-        self.warnings = warnings
-    }
-
-    /// Changes that can break data a submitter already prepared, most serious first.
-    public var breakingChanges: [String] {
-        var out: [String] = []
-        for change in templates {
-            if change.status == .removed {
-                out.append("\(change.name): template removed")
-                continue  // its columns went with it
-            }
-            for column in change.requiredColumnsAdded { out.append("\(change.name): new required column '\(column)'") }
-            for column in change.columnsNowRequired { out.append("\(change.name): column '\(column)' is now required") }
-            for column in change.columnsRemoved { out.append("\(change.name): column '\(column)' removed") }
-            for column in change.columnsChanged {
-                if let type = column.changes["jsonDataType"] {
-                    out.append("\(change.name): column '\(column.column)' data type \(type.from.plain) → \(type.to.plain)")
-                }
-                if let vocabulary = column.changes["cvTableName"] {
-                    out.append("\(change.name): column '\(column.column)' vocabulary \(vocabulary.from.plain) → \(vocabulary.to.plain)")
-                }
-            }
-        }
-        for lookup in lookups where !lookup.valuesRemoved.isEmpty {
-            // Some real value names span lines; keep each message on one.
-            let shown = lookup.valuesRemoved.prefix(5).map { $0.split(whereSeparator: \.isNewline).joined(separator: " ") }
-            let more = lookup.valuesRemoved.count > 5 ? ", …" : ""
-            let what = lookup.status == .removed ? "table removed" : "narrowed vocabulary"
-            let count = lookup.valuesRemoved.count == 1 ? "1 value" : "\(lookup.valuesRemoved.count) values"
-            out.append("\(lookup.name): \(what), \(count) gone (\(shown.joined(separator: ", "))\(more))")
-        }
-        return out
-    }
-}
-
 /// Matches templates across two snapshots and compares them as schemas.
 ///
 /// Neither name nor file is a stable identity in ImmPort's history: names repeat within a
@@ -131,43 +14,56 @@ public enum TemplateComparer {
     public static func compare(
         old: [Template], new: [Template], oldLookups: [LookupTable] = [], newLookups: [LookupTable] = []
     ) -> TemplateComparison {
-        var changes: [TemplateChange] = []
+        var compared: [(change: TemplateChange, breaking: [BreakingChange])] = []
         for (a, b) in match(old, new) {
             switch (a, b) {
             case (let a?, let b?):
-                if let change = compare(a, b) { changes.append(change) }
+                if let pair = compare(a, b) { compared.append(pair) }
             case (let a?, nil):
-                changes.append(
-                    TemplateChange(
-                        name: a.name, status: .removed, fromVersion: a.schemaVersion, fromFile: a.fileName,
-                        columnsRemoved: a.qualifiedColumnNames))
+                let removed = TemplateChange(
+                    name: a.name, status: .removed, fromVersion: a.schemaVersion, fromFile: a.fileName,
+                    columnsRemoved: a.qualifiedColumnNames)
+                // Its columns went with it.
+                compared.append((removed, [BreakingChange(kind: .templateRemoved, template: a.name)]))
             case (nil, let b?):
-                // A new template breaks nothing already prepared: no required columns noted.
-                changes.append(
-                    TemplateChange(
-                        name: b.name, status: .added, toVersion: b.schemaVersion, toFile: b.fileName,
-                        columnsAdded: b.qualifiedColumnNames))
+                // A new template breaks nothing already prepared.
+                let added = TemplateChange(
+                    name: b.name, status: .added, toVersion: b.schemaVersion, toFile: b.fileName,
+                    columnsAdded: b.qualifiedColumnNames)
+                compared.append((added, []))
             case (nil, nil):
                 break
             }
         }
-        changes.sort { ($0.name, $0.toFile ?? $0.fromFile ?? "") < ($1.name, $1.toFile ?? $1.fromFile ?? "") }
+        compared.sort {
+            ($0.change.name, $0.change.toFile ?? $0.change.fromFile ?? "")
+                < ($1.change.name, $1.change.toFile ?? $1.change.fromFile ?? "")
+        }
+        let changes = compared.map(\.change)
         var warnings: [TemplateWarning] = []
         for change in changes where change.status == .modified || change.status == .renamed {
             let versionMoved = change.fromVersion != change.toVersion
             if change.columnsOrRulesChanged && !versionMoved {
                 warnings.append(
                     TemplateWarning(
-                        template: change.name,
-                        message: "columns or rules changed but Schema Version stayed \(change.toVersion ?? "unset")"))
+                        kind: .rulesChangedVersionKept, template: change.name, fromVersion: change.fromVersion,
+                        toVersion: change.toVersion))
             } else if versionMoved && !change.columnsOrRulesChanged {
                 warnings.append(
                     TemplateWarning(
-                        template: change.name,
-                        message: "Schema Version moved \(change.fromVersion ?? "unset") → \(change.toVersion ?? "unset") with no change to columns or rules"))
+                        kind: .versionOnly, template: change.name, fromVersion: change.fromVersion,
+                        toVersion: change.toVersion))
             }
         }
-        return TemplateComparison(templates: changes, lookups: compare(oldLookups, newLookups), warnings: warnings)
+        var breaking = compared.flatMap(\.breaking)
+        let lookups = compare(oldLookups, newLookups)
+        for lookup in lookups where !lookup.valuesRemoved.isEmpty {
+            breaking.append(
+                BreakingChange(
+                    kind: lookup.status == .removed ? .lookupTableRemoved : .vocabularyNarrowed, lookup: lookup.name,
+                    values: lookup.valuesRemoved))
+        }
+        return TemplateComparison(templates: changes, lookups: lookups, warnings: warnings, breaking: breaking)
     }
 
     /// Pairs of (old, new); nil on one side for an added or removed template.
@@ -224,7 +120,7 @@ public enum TemplateComparer {
         return Double(x.intersection(y).count) / Double(max(x.count, y.count))
     }
 
-    static func compare(_ a: Template, _ b: Template) -> TemplateChange? {
+    static func compare(_ a: Template, _ b: Template) -> (TemplateChange, [BreakingChange])? {
         var change = TemplateChange(
             name: b.name, status: a.name == b.name ? .modified : .renamed, fromName: a.name == b.name ? nil : a.name,
             fromVersion: a.schemaVersion,
@@ -242,9 +138,10 @@ public enum TemplateComparer {
         // Blocks pair by name (the single block of other templates has none).
         let oldBlocks = Dictionary(a.blocks.map { ($0.name ?? "", $0) }, uniquingKeysWith: { first, _ in first })
         let newBlocks = Dictionary(b.blocks.map { ($0.name ?? "", $0) }, uniquingKeysWith: { first, _ in first })
+        var breaking = ColumnBreaks()
         for block in b.blocks {
             let before = oldBlocks[block.name ?? ""]
-            compareColumns(before?.columns ?? [], block.columns, block: block.name, into: &change)
+            compareColumns(before?.columns ?? [], block.columns, block: block.name, into: &change, breaks: &breaking)
             // A block's own attributes, as `<block>.<attribute>` among the template's changes.
             for key in Set(before?.attributes.keys ?? [:].keys).union(block.attributes.keys).sorted()
             where before != nil && before!.attributes[key] != block.attributes[key] {
@@ -253,15 +150,44 @@ public enum TemplateComparer {
             }
         }
         for block in a.blocks where newBlocks[block.name ?? ""] == nil {
-            compareColumns(block.columns, [], block: block.name, into: &change)
+            compareColumns(block.columns, [], block: block.name, into: &change, breaks: &breaking)
         }
         let differs = change.status == .renamed || change.fromVersion != change.toVersion || !change.changes.isEmpty
             || change.columnsOrRulesChanged
-        return differs ? change : nil
+        return differs ? (change, breaking.ordered(template: change.name, columnsRemoved: change.columnsRemoved, changed: change.columnsChanged)) : nil
+    }
+
+    /// What can break prepared data, gathered while comparing columns.
+    struct ColumnBreaks {
+        var requiredAdded: [String] = []
+        var nowRequired: [String] = []
+
+        /// Most serious first: new required columns, newly required, removed, then type and vocabulary.
+        func ordered(template: String, columnsRemoved: [String], changed: [ColumnChange]) -> [BreakingChange] {
+            var out = requiredAdded.map { BreakingChange(kind: .requiredColumnAdded, template: template, column: $0) }
+            out += nowRequired.map { BreakingChange(kind: .columnNowRequired, template: template, column: $0) }
+            out += columnsRemoved.map { BreakingChange(kind: .columnRemoved, template: template, column: $0) }
+            for column in changed {
+                if let type = column.changes["jsonDataType"] {
+                    out.append(
+                        BreakingChange(kind: .dataTypeChanged, template: template, column: column.column, from: type.from, to: type.to))
+                }
+                if let vocabulary = column.changes["cvTableName"] {
+                    out.append(
+                        BreakingChange(
+                            kind: .vocabularyChanged, template: template, column: column.column, from: vocabulary.from,
+                            to: vocabulary.to))
+                }
+            }
+            return out
+        }
     }
 
     /// Columns pair by name; a name repeated within a block pairs by its occurrence.
-    static func compareColumns(_ old: [TemplateColumn], _ new: [TemplateColumn], block: String?, into change: inout TemplateChange) {
+    static func compareColumns(
+        _ old: [TemplateColumn], _ new: [TemplateColumn], block: String?, into change: inout TemplateChange,
+        breaks: inout ColumnBreaks
+    ) {
         func keyed(_ columns: [TemplateColumn]) -> [(key: String, column: TemplateColumn)] {
             var seen: [String: Int] = [:]
             return columns.map { column in
@@ -275,7 +201,7 @@ public enum TemplateComparer {
         let newByKey = Dictionary(b.map { ($0.key, $0.column) }, uniquingKeysWith: { first, _ in first })
         for (key, column) in b where oldByKey[key] == nil {
             change.columnsAdded.append(qualified(column.name))
-            if column.isRequired { change.requiredColumnsAdded.append(qualified(column.name)) }
+            if column.isRequired { breaks.requiredAdded.append(qualified(column.name)) }
         }
         for (key, column) in a where newByKey[key] == nil { change.columnsRemoved.append(qualified(column.name)) }
         // Moved: common columns outside the longest run kept in the same relative order.
@@ -291,7 +217,7 @@ public enum TemplateComparer {
                 diffs[attribute] = ValueChange(from: before.attributes[attribute] ?? .null, to: column.attributes[attribute] ?? .null)
             }
             if !diffs.isEmpty { change.columnsChanged.append(ColumnChange(column: qualified(column.name), changes: diffs)) }
-            if column.isRequired && !before.isRequired { change.columnsNowRequired.append(qualified(column.name)) }
+            if column.isRequired && !before.isRequired { breaks.nowRequired.append(qualified(column.name)) }
         }
     }
 
@@ -350,22 +276,21 @@ public enum TemplateComparer {
             if d.schemaVersion != t.schemaVersion {
                 result.append(
                     Inconsistency(
-                        path: text.path, template: d.name,
-                        problem: "Schema Version \(t.schemaVersion ?? "missing") in the .txt, \(d.schemaVersion ?? "missing") in \(definition.path)"))
+                        kind: .schemaVersion, path: text.path, template: d.name, definitionPath: definition.path,
+                        textValue: t.schemaVersion, definitionValue: d.schemaVersion))
             }
             if d.name != t.name {
                 result.append(
-                    Inconsistency(path: text.path, template: d.name, problem: "named '\(t.name)' in the .txt, '\(d.name)' in \(definition.path)"))
+                    Inconsistency(
+                        kind: .name, path: text.path, template: d.name, definitionPath: definition.path, textValue: t.name,
+                        definitionValue: d.name))
             }
             let (dc, tc) = (d.qualifiedColumnNames, t.qualifiedColumnNames)
             if dc != tc {
-                let missing = dc.filter { !tc.contains($0) }
-                let extra = tc.filter { !dc.contains($0) }
-                var problem = "columns differ from \(definition.path)"
-                if !missing.isEmpty { problem += "; missing from the .txt: " + missing.joined(separator: ", ") }
-                if !extra.isEmpty { problem += "; only in the .txt: " + extra.joined(separator: ", ") }
-                if missing.isEmpty && extra.isEmpty { problem += " in order" }
-                result.append(Inconsistency(path: text.path, template: d.name, problem: problem))
+                result.append(
+                    Inconsistency(
+                        kind: .columns, path: text.path, template: d.name, definitionPath: definition.path,
+                        missingColumns: dc.filter { !tc.contains($0) }, extraColumns: tc.filter { !dc.contains($0) }))
             }
         }
         return result

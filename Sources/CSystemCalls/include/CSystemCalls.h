@@ -1,7 +1,8 @@
-#ifndef TEMPLATETRACK_CSYSTEMCALLS_H
-#define TEMPLATETRACK_CSYSTEMCALLS_H
+#ifndef CSYSTEMCALLS_H
+#define CSYSTEMCALLS_H
 
-/// Atomically swaps two paths (Linux renameat2 with RENAME_EXCHANGE). Returns 0 or -1 with errno.
-int templatetrack_exchange_paths(const char *first, const char *second);
+/// renameat2(RENAME_NOREPLACE): moves `oldpath` to `newpath` only if nothing is there, atomically.
+/// Returns 0, or -1 with errno set (EEXIST when something is there).
+int templatetrack_rename_noreplace(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
 
 #endif

@@ -1,6 +1,8 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import TemplateTrack
+import TemplateTrackBase
+import TemplateTrackHistory
 
 struct ChangedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,20 +16,29 @@ struct ChangedCommand: ParsableCommand {
     @Flag(help: "Only changes to templates (versions, names, columns, rules) and lookups, not other files.")
     var templates = false
 
-    @Flag(help: "Print JSON.")
-    var json = false
+    @Flag(name: .customLong("exit-code"), help: "Exit 1 when any workspace changed.")
+    var exitCode = false
+
+    @OptionGroup var output: JSONOption
 
     func run() throws {
-        var time: Date?
-        if let since {
-            guard let parsed = Timestamp.parse(since) else {
-                throw ValidationError("--since '\(since)' is not a date or ISO 8601 time")
-            }
-            time = parsed
+        let start = try since.map { try time($0, "--since").start }
+        let history = try database.open()
+        let any: Bool
+        if templates {
+            let changes = try Queries.templateChanges(since: start, in: history)
+            any = !changes.isEmpty
+            try printTemplateChanges(changes)
+        } else {
+            let changes = try Queries.changed(since: start, in: history)
+            any = !changes.isEmpty
+            try printChanges(changes)
         }
-        if templates { return try printTemplateChanges(since: time) }
-        let changes = try database.open().changedWorkspaces(since: time)
-        if json { return try printJSON(changes) }
+        if exitCode && any { throw ExitCode(1) }
+    }
+
+    private func printChanges(_ changes: [SeriesChanges]) throws {
+        if output.json { return try printJSON(changes) }
         guard !changes.isEmpty else {
             return print(since.map { "no workspace changed since \($0)" } ?? "no workspace has changed")
         }
@@ -36,7 +47,7 @@ struct ChangedCommand: ParsableCommand {
             rightAligned: [0, 2, 4, 5, 6, 7])
         for change in changes {
             table.add([
-                "\(change.workspace)", change.name ?? "", "\(change.snapshots.count)",
+                workspaceLabel(change.series), change.name ?? "", "\(change.snapshots.count)",
                 "\(change.snapshots.first!.previous) → \(change.snapshots.last!.snapshot)", "\(change.counts.added)",
                 "\(change.counts.removed)", "\(change.counts.modified)", "\(change.counts.renamed)",
             ])
@@ -44,20 +55,20 @@ struct ChangedCommand: ParsableCommand {
         print(table.render(style: .forStandardOutput()))
     }
 
-    private func printTemplateChanges(since time: Date?) throws {
-        let changes = try database.open().templateChanges(since: time)
-        if json { return try printJSON(changes) }
+    private func printTemplateChanges(_ changes: [SeriesTemplateChanges]) throws {
+        if output.json { return try printJSON(changes) }
         guard !changes.isEmpty else {
             return print(since.map { "no workspace's templates changed since \($0)" } ?? "no workspace's templates have changed")
         }
         var table = TextTable(
             ["WORKSPACE", "NAME", "SNAPSHOT", "SCHEMA VERSIONS", "ADDED", "REMOVED", "MODIFIED", "RENAMED", "BREAKING"],
             rightAligned: [0, 4, 5, 6, 7, 8])
-        for workspace in changes {
-            for change in workspace.snapshots {
-                let versions = change.schemaVersions.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }
+        for series in changes {
+            for change in series.snapshots {
+                let versions = change.schemaVersions.sorted { ($0.from ?? "", $0.to ?? "") < ($1.from ?? "", $1.to ?? "") }
+                    .map { "\($0.from ?? "unset") → \($0.to ?? "unset") (\($0.templates))" }
                 table.add([
-                    "\(workspace.workspace)", workspace.name ?? "", "\(change.previous) → \(change.snapshot)",
+                    workspaceLabel(series.series), series.name ?? "", "\(change.previous) → \(change.snapshot)",
                     versions.joined(separator: ", "), "\(change.templatesAdded)", "\(change.templatesRemoved)",
                     "\(change.templatesModified)", "\(change.templatesRenamed)", "\(change.breakingChanges)",
                 ])
@@ -65,4 +76,9 @@ struct ChangedCommand: ParsableCommand {
         }
         print(table.render(style: .forStandardOutput()))
     }
+}
+
+/// `5001`, or `5001 (batch-updater)` for the second series.
+func workspaceLabel(_ series: Series) -> String {
+    series.api == .upload ? "\(series.workspace)" : "\(series.workspace) (\(series.api.rawValue))"
 }

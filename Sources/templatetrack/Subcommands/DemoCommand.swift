@@ -1,6 +1,11 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import TemplateTrack
+import TemplateTrackBase
+import TemplateTrackFetcher
+import TemplateTrackHistory
+import TemplateTrackSQLite
+import TemplateTrackSimulator
 
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,11 +19,84 @@ struct DemoCommand: AsyncParsableCommand {
         // Suggest commands the way the user can run them, e.g. .build/debug/templatetrack after make demo.
         let invoked = CommandLine.arguments.first ?? "templatetrack"
         let command = invoked.contains("/") ? Self.relativeToWorkingFolder(invoked) : invoked
-        try await Demo.run(databasePath: path, command: command, style: .forStandardOutput()) { print($0) }
+        try await DemoStory(databasePath: path, command: command, style: .forStandardOutput()).tell()
     }
 
     private static func relativeToWorkingFolder(_ path: String) -> String {
         let here = FileManager.default.currentDirectoryPath + "/"
         return path.hasPrefix(here) ? String(path.dropFirst(here.count)) : path
+    }
+}
+
+/// The guided tour: a simulated ImmPort in-process, three syncs, and what changed, in plain words.
+struct DemoStory {
+    var databasePath: String?
+    var command: String
+    var style: Style
+
+    func tell() async throws {
+        let password = UUID().uuidString  // never shown: the demo signs in to its own simulator
+        let simulator = try Simulator(configuration: .init(users: ["demo": password]))
+        let server = try await simulator.start()
+        let scratch = try RunFolder.create()
+        defer { scratch.remove() }
+        do {
+            try await story(simulator: simulator, server: server, scratch: scratch.path, password: password)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    private func story(simulator: Simulator, server: RunningSimulator, scratch: String, password: String) async throws {
+        let path = databasePath ?? scratch + "/history.sqlite"
+        let history = try SQLiteHistory(path: path, access: .create)
+        let request = SyncRequest(
+            endpoints: Endpoints(server: server.baseURL, auth: server.authURL),
+            credentials: .password(username: "demo", password: password))
+        func sync() async throws -> [WorkspaceOutcome] { try await Sync.run(request, into: history).outcomes }
+
+        print(style.bold("TemplateTrack demo") + " — a simulated ImmPort at \(server.baseURL.absoluteString)")
+        print("Nothing leaves this machine. The simulator serves three workspaces' template zips.\n")
+
+        print(style.bold("1. First sync:") + " download each workspace's zip and record every file.")
+        print(syncOutcomesText(try await sync(), style: style) + "\n")
+
+        print(style.bold("2. Sync again straight away.") + " ImmPort has changed nothing, so nothing new is stored:")
+        print(syncOutcomesText(try await sync(), style: style) + "\n")
+
+        let versions = simulator.advance()
+        let moved = versions.filter { $0.value > 1 }.keys.sorted().joined(separator: " and ")
+        print(style.bold("3. ImmPort publishes new templates.") + " (The simulator moves the \(moved) template sets to version 2.)\n")
+
+        print(style.bold("4. Sync once more:"))
+        let third = try await sync()
+        print(syncOutcomesText(third, style: style) + "\n")
+        let renderer = DiffText(style: style)
+        for outcome in third {
+            guard let snapshot = outcome.snapshot else { continue }
+            let name = outcome.workspace.name.map { " (\($0))" } ?? ""
+            guard snapshot.changed, let previous = snapshot.previous, let before = try history.snapshot(id: previous) else {
+                print("Workspace \(snapshot.workspace)\(name): no change since snapshot \(snapshot.previous ?? snapshot.id).")
+                continue
+            }
+            print(style.bold("What changed in workspace \(snapshot.workspace)\(name):"))
+            let diff = try SnapshotDiff.compute(in: history, old: before, new: snapshot)
+            let text = renderer.summary(diff)
+            print(text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().map { $0.isEmpty ? "" : "  " + $0 }.joined(separator: "\n"))
+            print("")
+        }
+        print("")
+        if databasePath == nil {
+            print("The history above was kept in a throwaway database. To keep one, run:")
+            print("  \(command) demo --db history.sqlite")
+        } else {
+            print("The history is in \(path). Look around with:")
+            print("  \(command) log --db \(path)")
+            print("  \(command) diff --db \(path) --workspace 5002 --patch")
+            print("  \(command) templates --db \(path) --workspace 5001")
+            print("  \(command) search --db \(path) \"Value Reported\"")
+        }
     }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import TemplateTrack
+import TemplateTrackBase
+import TemplateTrackHistory
 
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,8 +10,11 @@ struct DiffCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "The workspace.")
+    @Option(name: [.customShort("w"), .long], help: "The workspace.", completion: .custom(Completions.workspaces))
     var workspace: Int
+
+    @Option(help: "Which documentation series: upload or batch-updater.")
+    var api: TemplateAPI = .upload
 
     @Argument(help: "The older snapshot (a number, latest, latest~N, or a date/time).")
     var from: String?
@@ -17,8 +22,7 @@ struct DiffCommand: ParsableCommand {
     @Argument(help: "The newer snapshot (default: latest).")
     var to: String?
 
-    @Flag(help: "Print JSON.")
-    var json = false
+    @OptionGroup var output: JSONOption
 
     @Flag(help: "Per-file counts of lines added and removed.")
     var stat = false
@@ -29,19 +33,28 @@ struct DiffCommand: ParsableCommand {
     @Flag(name: .customLong("exit-code"), help: "Exit 1 when there are differences, 0 when there are none.")
     var exitCode = false
 
+    @Option(help: "Colour: auto, always or never.")
+    var color: ColorChoice = .auto
+
     func run() throws {
+        Style.choice = color
         let history = try database.open()
+        let detail: SnapshotDiff.Detail = (stat || patch) && !output.json ? .lines : .summary
         let (diff, _, _) = try SnapshotDiff.compute(
-            in: history, workspace: workspace, from: try from.map(SnapshotReference.init(parsing:)),
-            to: try to.map(SnapshotReference.init(parsing:)))
-        if json {
+            in: history, series: Series(workspace: workspace, api: api), from: try from.map(SnapshotReference.init(parsing:)),
+            to: try to.map(SnapshotReference.init(parsing:)), detail: detail)
+        if output.json {
             try printJSON(diff)
         } else {
-            let renderer = DiffRenderer(history: history, style: .forStandardOutput())
-            if !stat && !patch { print(renderer.summary(diff)) }
-            if stat && !diff.files.isEmpty { print(try renderer.stat(diff)) }
-            if patch && !diff.files.isEmpty { print(try renderer.patch(diff)) }
+            let renderer = DiffText(style: .forStandardOutput())
+            var text: [String] = []
+            if !stat && !patch { text.append(renderer.summary(diff)) }
+            if stat && !diff.files.isEmpty { text.append(renderer.stat(diff.patches ?? [])) }
+            if patch && !diff.files.isEmpty { text.append(renderer.patch(diff.patches ?? [])) }
+            Pager.show(text.joined(separator: "\n"), long: patch)
         }
         if exitCode && !diff.files.isEmpty { throw ExitCode(1) }
     }
 }
+
+extension ColorChoice: ExpressibleByArgument {}

@@ -1,6 +1,8 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import TemplateTrack
+import TemplateTrackBase
+import TemplateTrackHistory
 
 struct ExtractCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,30 +10,31 @@ struct ExtractCommand: ParsableCommand {
         abstract: "Write a snapshot's files into a folder, as unzip -d would, from the database.")
 
     @OptionGroup var database: DatabaseOptions
-
     @OptionGroup var target: SnapshotOptions
 
-    @Option(help: "The folder to write into (created if missing).")
+    @Option(help: "The folder to write into: created if missing; else one extract made before.", completion: .directory)
     var to: String
 
-    @Flag(help: "Overwrite or delete files TemplateTrack did not write, or that were edited since.")
+    @Flag(name: .customLong("into-existing"), help: "Write into a folder TemplateTrack did not create, beside what is there.")
+    var intoExisting = false
+
+    @Flag(help: "Replace or delete files TemplateTrack did not write, or that were edited since.")
     var force = false
 
-    @Flag(help: "Print what was done as JSON.")
-    var json = false
+    @Option(name: .customLong("wait"), help: ArgumentHelp("Seconds to wait for another extract beside it (default 60).", valueName: "seconds"))
+    var wait: Int = 60
+
+    @OptionGroup var output: JSONOption
 
     func run() throws {
-        let history = try database.open()
+        let history = try database.open(.write)
         let found = try target.resolve(in: history)
-        // Asked before the swap: afterwards the working folder is the old, removed one.
-        let here = FileManager.default.currentDirectoryPath
-        let report = try Extraction.extract(found, from: history, to: to, force: force)
-        // The folder was swapped whole: a shell inside it still sees the old one.
-        if here == report.directory || here.hasPrefix(report.directory + "/") {
-            progress("note: you are inside \(report.directory); run `cd \"$PWD\"` to see the new contents")
-        }
-        if json { return try printJSON(report) }
-        var line = "workspace \(target.workspace), snapshot \(found.id) → \(report.directory): \(report.written) written, \(report.unchanged) unchanged, \(report.removed) removed"
+        let report = try Extraction.extract(
+            found, from: history, to: to,
+            options: ExtractionOptions(force: force, intoExisting: intoExisting, lockTimeout: TimeInterval(wait)))
+        if output.json { return try printJSON(report) }
+        var line = "\(target.series), snapshot \(found.id) → \(report.directory): "
+        line += report.created ? "created, \(report.written) written" : "\(report.written) written, \(report.unchanged) unchanged, \(report.removed) removed"
         if !report.kept.isEmpty { line += "; \(report.kept.count) files not written by templatetrack left as they were" }
         print(line)
     }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import TemplateTrack
+import TemplateTrackBase
+import TemplateTrackHistory
 
 struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -7,29 +9,31 @@ struct HistoryCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "The workspace.")
+    @Option(name: [.customShort("w"), .long], help: "The workspace.", completion: .custom(Completions.workspaces))
     var workspace: Int
+
+    @Option(help: "Which documentation series: upload or batch-updater.")
+    var api: TemplateAPI = .upload
 
     @Argument(help: "The file's path as stored in the zip.")
     var path: String
 
-    @Flag(help: "Print JSON.")
-    var json = false
+    @OptionGroup var output: JSONOption
 
     func run() throws {
-        let versions = try database.open().history(of: path, workspace: workspace)
-        if json { return try printJSON(versions) }
+        let versions = try database.open().fileVersions(path: path, in: Series(workspace: workspace, api: api))
+        if output.json { return try printJSON(versions) }
         let style = Style.forStandardOutput()
         var table = TextTable(
             ["FIRST", "FETCHED AT", "LAST", "FETCHED AT", "SNAPSHOTS", "SIZE", "SHA-256"], rightAligned: [0, 2, 4, 5])
         for version in versions {
             table.add([
-                "\(version.snapshot)", version.fetchedAt, "\(version.lastSnapshot)", version.lastFetchedAt,
-                "\(version.snapshots)", version.size.map { "\($0)" } ?? "",
+                "\(version.snapshot)", Timestamp.display(version.fetchedAt), "\(version.lastSnapshot)",
+                Timestamp.display(version.lastFetchedAt), "\(version.snapshots)", version.size.map { "\($0)" } ?? "",
                 version.sha256.map { String($0.prefix(16)) } ?? style.red("(absent)"),
             ])
         }
-        print("\(path) in workspace \(workspace):")
+        print("\(path) in \(Series(workspace: workspace, api: api)):")
         print(table.render(style: style))
     }
 }

@@ -1,5 +1,8 @@
 import ArgumentParser
 import TemplateTrack
+import TemplateTrackBase
+import TemplateTrackHistory
+import TemplateTrackSQLite
 
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,24 +13,28 @@ struct SearchCommand: ParsableCommand {
     @Argument(help: "Words to find, as a phrase (case-insensitive, whole words).")
     var text: String
 
-    @Option(help: "Only this workspace.")
+    @Option(name: [.customShort("w"), .long], help: "Only this workspace.", completion: .custom(Completions.workspaces))
     var workspace: Int?
 
-    @Flag(name: .customLong("all-snapshots"), help: "Search every snapshot, not only each workspace's latest.")
+    @Flag(name: .customLong("all-snapshots"), help: "Search every snapshot, not only each series' latest.")
     var allSnapshots = false
 
-    @Flag(help: "Print JSON.")
-    var json = false
+    @OptionGroup var output: JSONOption
 
     func run() throws {
-        let hits = try database.open().search(text, workspace: workspace, allSnapshots: allSnapshots)
-        if json { return try printJSON(hits) }
+        // Files recorded since the last search are indexed first, where the file can be written.
+        let history = try (try? database.open(.write)) ?? database.open()
+        let hits = try history.search(text, workspace: workspace, allSnapshots: allSnapshots)
+        if output.json { return try printJSON(hits) }
         guard !hits.isEmpty else { return print("no matches for '\(text)'") }
         let style = Style.forStandardOutput()
         var table = TextTable(["WORKSPACE", "SNAPSHOT", "PATH", "MATCH"], rightAligned: [0, 1])
         for hit in hits {
             let snippet = hit.snippet.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-            table.add(["\(hit.workspace)", "\(hit.snapshot)", hit.path, style.colour ? highlight(snippet, style) : snippet])
+            table.add([
+                workspaceLabel(Series(workspace: hit.workspace, api: hit.api)), "\(hit.snapshot)", hit.path,
+                style.colour ? highlight(snippet, style) : snippet,
+            ])
         }
         print(table.render(style: style))
     }

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import TemplateTrack
+import TemplateTrackBase
+import TemplateTrackHistory
 
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Write one file's exact bytes, from a snapshot, to standard output.")
 
     @OptionGroup var database: DatabaseOptions
-
     @OptionGroup var target: SnapshotOptions
 
     @Argument(help: "The file's path as stored in the zip.")
@@ -16,9 +17,10 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         let history = try database.open()
         let found = try target.resolve(in: history)
-        guard let file = try history.files(of: found).first(where: { $0.path == path }) else {
-            throw TemplateTrackError(.notFound, "snapshot \(found.id) has no file '\(path)'", at: [.workspace(target.workspace)])
+        guard let sha256 = try history.treeEntries(found.tree).first(where: { $0.path == path })?.sha256 else {
+            throw TemplateTrackError(
+                .notFound, "snapshot \(found.id) has no file '\(DisplayName.escaped(path))'", at: [.workspace(target.workspace)])
         }
-        try history.readContent(sha256: file.sha256) { FileHandle.standardOutput.write(Data($0)) }
+        try history.loadBlob(sha256: sha256) { FileHandle.standardOutput.write(Data($0)) }
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import TemplateTrack
+import TemplateTrackSimulator
 
 struct SimulatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,6 +19,11 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("token-lifetime"), help: "Seconds a token may wait before starting a request.")
     var tokenLifetime: Double = 60
 
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        guard tokenLifetime > 0, tokenLifetime <= 86_400 else { throw ValidationError("--token-lifetime must be 1 to 86400 seconds") }
+    }
+
     func run() async throws {
         var users: [String: String] = [:]
         for entry in user {
@@ -34,9 +39,9 @@ struct SimulatorCommand: AsyncParsableCommand {
         let server = try await simulator.start(port: port)
         // The URL on stdout, for scripts; the rest for people on stderr.
         FileHandle.standardOutput.write(Data("\(server.baseURL.absoluteString)\n".utf8))
-        progress("ImmPort simulator serving on \(server.baseURL.absoluteString) (auth: \(server.authURL.absoluteString))")
-        progress("Advance the templates with: curl -X POST \(server.baseURL.absoluteString)/simulator/advance")
-        progress("Stop with Ctrl-C.")
+        note("ImmPort simulator serving on \(server.baseURL.absoluteString) (auth: \(server.authURL.absoluteString))")
+        note("Advance the templates with: curl -X POST \(server.baseURL.absoluteString)/simulator/advance")
+        note("Stop with Ctrl-C.")
         let signals = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number)

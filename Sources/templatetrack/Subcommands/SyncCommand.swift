@@ -1,5 +1,8 @@
 import ArgumentParser
+import Foundation
 import TemplateTrack
+import TemplateTrackBase
+import TemplateTrackFetcher
 
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,24 +11,80 @@ struct SyncCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var server: ServerOptions
+    @OptionGroup var limits: LimitOptions
 
-    @Option(name: .customLong("workspace"), help: "Only this workspace (repeatable).")
+    @Option(
+        name: [.customShort("w"), .customLong("workspace")], help: "Only this workspace (repeatable).",
+        completion: .custom(Completions.workspaces))
     var workspaces: [Int] = []
 
-    @Flag(help: "Print the outcome as JSON.")
-    var json = false
+    @Option(help: "Which documentation: upload (Data Upload API) or batch-updater (Batch Updater API).")
+    var api: TemplateAPI?
+
+    @Option(name: .customLong("max-download-size"), help: ArgumentHelp("Largest zip to download (default 1GiB).", valueName: "size"))
+    var maxDownloadSize: String?
+
+    @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Seconds a download may go silent (default 60).", valueName: "seconds"))
+    var idleTimeout: Int = 60
+
+    @Option(help: ArgumentHelp("Downloads at once (default 4).", valueName: "n"))
+    var concurrency: Int = 4
+
+    @Flag(name: [.customShort("q"), .long], help: "Print nothing unless something changed or failed.")
+    var quiet = false
+
+    @Flag(name: .customLong("exit-code"), help: "Exit 1 when any workspace changed.")
+    var exitCode = false
+
+    @Flag(name: [.customShort("v"), .long], help: "Progress lines on standard error even when it is not a terminal.")
+    var verbose = false
+
+    @OptionGroup var output: JSONOption
+
+    func validate() throws {
+        guard (1...3600).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be 1 to 3600 seconds") }
+        guard (1...32).contains(concurrency) else { throw ValidationError("--concurrency must be 1 to 32") }
+    }
 
     func run() async throws {
-        let history = try database.open(create: true)
-        let outcomes = try await Pipeline.sync(
-            endpoints: try server.endpoints(), credentials: try server.credentials(), workspaces: workspaces,
-            into: history, progress: progress)
-        if json {
-            try printJSON(outcomes.map(SyncOutcomeJSON.init))
-        } else {
-            print(Report.syncOutcomes(outcomes, style: .forStandardOutput()))
+        var fetch = FetchOptions(idleTimeout: .seconds(idleTimeout))
+        if let maxDownloadSize { fetch.maxDownloadSize = try size(maxDownloadSize, "--max-download-size") }
+        let request = SyncRequest(
+            endpoints: try server.endpoints(), credentials: try server.credentials(),
+            workspaces: workspaces.isEmpty ? (Configuration.current.workspaces ?? []) : workspaces,
+            api: api ?? Configuration.current.api ?? .upload, fetch: fetch,
+            ingest: IngestOptions(limits: try limits.limits(), isCancelled: { Interruption.isInterrupted }),
+            concurrency: concurrency)
+        let history = try database.open(.create)
+        let progress = SyncProgress(verbose: verbose)
+        let report: SyncReport
+        do {
+            report = try await Interruption.cancellable {
+                try await Sync.run(request, into: history, events: { progress.handle($0) })
+            }
+        } catch {
+            progress.finish()
+            history.discardIfUnused()
+            if Interruption.isInterrupted { throw TemplateTrackError(.cancelled, "interrupted") }
+            throw error
         }
-        if outcomes.contains(where: { $0.error != nil }) { throw ExitCode(2) }
+        progress.finish()
+        if report.outcomes.allSatisfy({ $0.snapshot == nil }) { history.discardIfUnused() }
+        if Interruption.isInterrupted { throw TemplateTrackError(.cancelled, "interrupted") }
+        let changed = report.outcomes.contains { $0.snapshot?.changed == true }
+        let failed = report.outcomes.contains { $0.error != nil }
+        if output.json {
+            try printJSON(report.outcomes.map(SyncOutcomeJSON.init))
+        } else if !quiet || changed || failed {
+            print(syncOutcomesText(report.outcomes, style: .forStandardOutput()))
+        }
+        if !report.notVisible.isEmpty && (!quiet || changed || failed) {
+            note(
+                "note: the account no longer sees workspace\(report.notVisible.count == 1 ? "" : "s") "
+                    + report.notVisible.map(String.init).joined(separator: ", ") + "; their history is kept")
+        }
+        if failed { throw ExitCode(2) }
+        if exitCode && changed { throw ExitCode(1) }
     }
 }
 

@@ -1,22 +1,21 @@
 import ArgumentParser
 import TemplateTrack
+import TemplateTrackBase
+import TemplateTrackHistory
 
 struct TemplatesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "templates", abstract: "List the templates of a snapshot: names, files, versions, columns.")
 
     @OptionGroup var database: DatabaseOptions
-
     @OptionGroup var target: SnapshotOptions
-
-    @Flag(help: "Print JSON.")
-    var json = false
+    @OptionGroup var output: JSONOption
 
     func run() throws {
         let history = try database.open()
         let found = try target.resolve(in: history)
-        let (templates, inconsistencies) = try history.templateListings(of: found)
-        if json { return try printJSON(templates) }
+        let (templates, inconsistencies) = try Queries.templates(of: found, in: history)
+        if output.json { return try printJSON(templates) }
         let style = Style.forStandardOutput()
         var table = TextTable(["NAME", "VERSION", "TYPE", "COLUMNS", "FILE", "FOUND IN"], rightAligned: [3])
         for template in templates {
@@ -27,7 +26,7 @@ struct TemplatesCommand: ParsableCommand {
         }
         let fromDefinitions = templates.filter { $0.source == .definitions }.count
         print(
-            "workspace \(target.workspace), snapshot \(found.id): \(fromDefinitions) templates in definitions files, "
+            "\(target.series), snapshot \(found.id): \(fromDefinitions) templates in definitions files, "
                 + "\(templates.count - fromDefinitions) .txt templates")
         print(table.render(style: style))
         for problem in inconsistencies {

@@ -1,16 +1,15 @@
 import ArgumentParser
 import Foundation
 import TemplateTrack
+import TemplateTrackBase
+import TemplateTrackFetcher
 
 struct WorkspacesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "workspaces", abstract: "List the workspaces your ImmPort account can see.")
 
-    @OptionGroup var database: DatabaseOptions
     @OptionGroup var server: ServerOptions
-
-    @Flag(help: "Print ImmPort's JSON objects.")
-    var json = false
+    @OptionGroup var output: JSONOption
 
     func run() async throws {
         let client = try ImmPortClient(endpoints: try server.endpoints(), credentials: try server.credentials())
@@ -18,7 +17,7 @@ struct WorkspacesCommand: AsyncParsableCommand {
         do { result = .success(try await client.workspaces()) } catch { result = .failure(error) }
         try await client.shutdown()
         let workspaces = try result.get()
-        if json { return try printJSON(workspaces) }
+        if output.json { return try printJSON(workspaces) }
         var table = TextTable(["WORKSPACE", "NAME", "TYPE", "CATEGORY", "LAST UPDATED"], rightAligned: [0])
         for workspace in workspaces {
             let updated = workspace.dateLastUpdated.map {

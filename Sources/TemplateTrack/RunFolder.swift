@@ -1,0 +1,59 @@
+public import Foundation
+import TemplateTrackBase
+
+/// A private temporary folder for one run (downloads, spooled entries), in the system's
+/// temporary folder: `templatetrack-run-<uuid>`, mode 0700, holding a lock file that the run
+/// keeps locked while it lives.
+///
+/// A run stopped by SIGKILL cannot clean up after itself, so every new run removes the run
+/// folders whose lock is no longer held. Only folders with this name and this lock file are
+/// ever removed: nothing else in the temporary folder is touched.
+public final class RunFolder: Sendable {
+    public let path: String
+    private let lock: Int32
+
+    static let prefix = "templatetrack-run-"
+    static let lockName = ".templatetrack-run.lock"
+
+    private init(path: String, lock: Int32) {
+        self.path = path
+        self.lock = lock
+    }
+
+    /// Makes a new run folder, after removing those of runs that are gone.
+    public static func create(in parent: String = NSTemporaryDirectory()) throws -> RunFolder {
+        removeAbandoned(in: parent)
+        let path = (parent as NSString).appendingPathComponent(prefix + UUID().uuidString)
+        guard mkdir(path, 0o700) == 0 else {
+            throw TemplateTrackError.system(.io, "cannot create a temporary folder", at: [.file(path)])
+        }
+        let fd = open(path + "/" + lockName, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let error = TemplateTrackError.system(.io, "cannot lock a temporary folder", at: [.file(path)])
+            if fd >= 0 { close(fd) }
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
+        }
+        return RunFolder(path: path, lock: fd)
+    }
+
+    /// Removes the folder and everything in it (all of it made by this run).
+    public func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+        close(lock)
+    }
+
+    /// Run folders whose lock nobody holds: their run ended without cleaning up.
+    static func removeAbandoned(in parent: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            let folder = (parent as NSString).appendingPathComponent(name)
+            var info = stat()
+            guard lstat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid() else { continue }
+            let fd = open(folder + "/" + lockName, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            guard fd >= 0 else { continue }  // not one of ours
+            defer { close(fd) }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 { try? FileManager.default.removeItem(atPath: folder) }
+        }
+    }
+}

@@ -1,0 +1,340 @@
+public import Foundation
+import GRDB
+import GRDBSQLite
+public import TemplateTrackBase
+public import TemplateTrackHistory
+
+/// The history in one SQLite file (GRDB, WAL): TemplateTrack's store.
+///
+/// The file is stamped with `applicationID`; any other SQLite file is refused, naming it, and
+/// left untouched. A new file is created with mode 0600 (its folders 0700). Queries open it
+/// read-only; when the file or its folder is read-only, without taking locks at all.
+/// Migrations run in one `BEGIN IMMEDIATE` transaction, so concurrent first uses take turns.
+public final class SQLiteHistory: Sendable {
+    /// How a command means to use the history.
+    public enum Access: Sendable, Equatable {
+        /// Queries only; the file must exist. Opened read-only unless an upgrade is pending.
+        case read
+        /// Recording or maintenance; the file must exist.
+        case write
+        /// Recording, creating the file if there is none.
+        case create
+    }
+
+    /// SQLite's `application_id` for TemplateTrack histories ("TTrk").
+    public static let applicationID: Int32 = 0x5454_726b
+
+    /// Path of the SQLite file.
+    public let path: String
+    /// Whether queries only are possible.
+    public let isReadOnly: Bool
+    /// Whether this process created the file (and the folders in `createdFolders`).
+    public let createdFile: Bool
+    let createdFolders: [String]
+    let reader: any DatabaseReader
+    let writerIfAny: (any DatabaseWriter)?
+
+    /// Text larger than this is stored but not indexed for search (FTS5 reads it whole).
+    static let maximumIndexedSize: Int64 = 32 << 20
+
+    /// Opens the history at `path` for `access`.
+    public init(path: String, access: Access) throws {
+        self.path = path
+        var info = stat()
+        var exists = stat(path, &info) == 0
+        if exists && (info.st_mode & S_IFMT) == S_IFDIR {
+            throw TemplateTrackError(.database, "is a folder, not a history database", at: [.file(path)])
+        }
+        var createdFolders: [String] = []
+        var created = false
+        // Creating takes the folder's lock until the schema is written, and checking a file
+        // shares it, so a concurrent first use waits rather than finding an empty file. (A lock
+        // on the database file itself would be dropped, with SQLite's, when closed.)
+        var folderLock: Int32 = -1
+        defer { if folderLock >= 0 { close(folderLock) } }
+        if !exists {
+            guard access == .create else {
+                throw TemplateTrackError(.notFound, "no history database here", at: [.file(path)])
+            }
+            createdFolders = try Self.makeFolders(for: path)
+            folderLock = Self.lockFolder(of: path, exclusive: true)
+            let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if fd >= 0 {
+                close(fd)
+                created = true
+            } else if errno == EEXIST {
+                exists = true
+                close(folderLock)
+                folderLock = -1
+            } else {
+                throw TemplateTrackError.system(.io, "cannot create the history database", at: [.file(path)])
+            }
+        }
+        createdFile = created
+        self.createdFolders = createdFolders
+        if exists {
+            let shared = Self.lockFolder(of: path, exclusive: false)
+            defer { if shared >= 0 { close(shared) } }
+            try Self.checkIsOurs(path)
+        }
+
+        let writable = Self.isWritable(path)
+        do {
+            if access == .read {
+                let (reader, upgraded) = try Self.openForReading(path: path, writable: writable)
+                self.reader = reader
+                writerIfAny = upgraded
+                isReadOnly = upgraded == nil
+            } else {
+                guard writable else {
+                    throw TemplateTrackError(.database, "is read-only: cannot record into it", at: [.file(path)])
+                }
+                let pool = try DatabasePool(path: path, configuration: Self.configuration(readOnly: false))
+                try Migrations.apply(to: pool, creating: created)
+                reader = pool
+                writerIfAny = pool
+                isReadOnly = false
+            }
+        } catch let error as TemplateTrackError {
+            throw error.places.contains(.file(path)) ? error : error.at(.file(path))
+        } catch {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    /// The write connection; commands that write open with `.write` or `.create`.
+    var writer: any DatabaseWriter {
+        get throws {
+            guard let writerIfAny else {
+                throw TemplateTrackError(.database, "opened for reading only", at: [.file(path)])
+            }
+            return writerIfAny
+        }
+    }
+
+    static func configuration(readOnly: Bool) -> Configuration {
+        var configuration = Configuration()
+        configuration.readonly = readOnly
+        configuration.busyMode = .timeout(60)
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            if !db.configuration.readonly {
+                // Safe against a crashed process; the final commit of a snapshot is FULL.
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+        }
+        return configuration
+    }
+
+    /// Read-only where possible; an older schema is upgraded first when the file can be written.
+    private static func openForReading(path: String, writable: Bool) throws -> (any DatabaseReader, (any DatabaseWriter)?) {
+        if writable {
+            let pool = try DatabasePool(path: path, configuration: configuration(readOnly: true))
+            if try pool.read(Migrations.isCurrent) { return (pool, nil) }
+            let writer = try DatabasePool(path: path, configuration: configuration(readOnly: false))
+            try Migrations.apply(to: writer, creating: false)
+            return (writer, writer)
+        }
+        // A read-only file or folder: no -shm can be made, so read the file as it stands.
+        let uri = "file:" + uriEscaped(path) + "?immutable=1"
+        let queue = try DatabaseQueue(path: uri, configuration: configuration(readOnly: true))
+        guard try queue.read(Migrations.isCurrent) else {
+            throw TemplateTrackError(
+                .database, "was written by an older TemplateTrack and must be upgraded, which needs write access",
+                at: [.file(path)])
+        }
+        return (queue, nil)
+    }
+
+    /// Refuses any file that is not a TemplateTrack history, reading only its header (and, for
+    /// an unstamped SQLite file, its table names, without locks): nothing is written to it.
+    static func checkIsOurs(_ path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw TemplateTrackError.system(.io, "cannot read the history database", at: [.file(path)])
+        }
+        let header = (try? handle.read(upToCount: 100)) ?? Data()
+        try? handle.close()
+        if header.isEmpty {
+            throw TemplateTrackError(
+                .database, "is an empty file, not a TemplateTrack history; it was left as it is", at: [.file(path)])
+        }
+        guard header.count == 100, header.prefix(16) == Data("SQLite format 3\0".utf8) else {
+            throw TemplateTrackError(
+                .database, "is not an SQLite database, so not a TemplateTrack history; it was left as it is",
+                at: [.file(path)])
+        }
+        let id = header[68..<72].reduce(Int32(0)) { $0 << 8 | Int32($1) }
+        if id == applicationID { return }
+        if id == 0, isEarlierTemplateTrack(path) { return }
+        let owner = id == 0 ? "another application's SQLite database" : "the SQLite database of another application (application_id 0x\(String(UInt32(bitPattern: id), radix: 16)))"
+        throw TemplateTrackError(
+            .database, "is \(owner), not a TemplateTrack history; it was left as it is", at: [.file(path)])
+    }
+
+    /// TemplateTrack before application ids: its migrations table names `0001_history`.
+    private static func isEarlierTemplateTrack(_ path: String) -> Bool {
+        for mode in ["immutable=1", "mode=ro"] {
+            let uri = "file:" + uriEscaped(path) + "?" + mode
+            guard let queue = try? DatabaseQueue(path: uri, configuration: configuration(readOnly: true)) else { continue }
+            let found = try? queue.read { db in
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'grdb_migrations')") == true
+                    && Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM grdb_migrations WHERE identifier = '0001_history')")
+                        == true
+            }
+            if found == true { return true }
+        }
+        return false
+    }
+
+    private static func uriEscaped(_ path: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        return path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
+    }
+
+    private static func isWritable(_ path: String) -> Bool {
+        access(path, R_OK | W_OK) == 0 && access(folder(of: path), W_OK) == 0
+    }
+
+    /// An advisory lock on the folder holding `path`; -1 when the folder cannot be opened.
+    private static func lockFolder(of path: String, exclusive: Bool) -> Int32 {
+        let fd = open(folder(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 { flock(fd, exclusive ? LOCK_EX : LOCK_SH) }
+        return fd
+    }
+
+    static func folder(of path: String) -> String {
+        let folder = (path as NSString).deletingLastPathComponent
+        return folder.isEmpty ? "." : folder
+    }
+
+    /// Creates the missing folders above `path` with mode 0700; returns them, outermost first.
+    private static func makeFolders(for path: String) throws -> [String] {
+        var missing: [String] = []
+        var folder = Self.folder(of: path)
+        var info = stat()
+        while !folder.isEmpty, folder != "/", folder != ".", stat(folder, &info) != 0 {
+            missing.insert(folder, at: 0)
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+        var created: [String] = []
+        for folder in missing {
+            if mkdir(folder, 0o700) == 0 {
+                created.append(folder)
+            } else if errno != EEXIST {
+                let error = TemplateTrackError.system(.io, "cannot create the folder", at: [.file(folder)])
+                for made in created.reversed() { rmdir(made) }
+                throw error
+            }
+        }
+        return created
+    }
+
+    /// After a failed command: removes the file (and its folders) if this process created it
+    /// and nothing was recorded in it. Other files are never removed.
+    public func discardIfUnused() {
+        guard createdFile, !isReadOnly else { return }
+        let empty = (try? reader.read { db in try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM snapshot)") })
+        guard empty == true else { return }
+        try? (reader as? DatabasePool)?.close()
+        for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) }
+        for folder in createdFolders.reversed() { rmdir(folder) }
+    }
+
+    /// SQLite's errors become `TemplateTrackError`s in plain words, naming the file.
+    static func translate(_ error: any Error, path: String) -> TemplateTrackError {
+        if let error = error as? TemplateTrackError { return error }
+        guard let error = error as? DatabaseError else {
+            return TemplateTrackError(.database, "failed", at: [.file(path)], cause: error)
+        }
+        let message: String
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED: message = "busy: another process held it for over a minute"
+        case .SQLITE_READONLY: message = "is read-only"
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB: message = "is damaged or not a database"
+        case .SQLITE_FULL: message = "the disk is full"
+        case .SQLITE_CANTOPEN: message = "cannot be opened (check the folder's permissions)"
+        case .SQLITE_TOOBIG: message = "a file is larger than SQLite can store in one blob"
+        case .SQLITE_IOERR: message = "a read or write failed"
+        default: message = "SQLite error: \(error.message ?? "\(error.resultCode)")"
+        }
+        return TemplateTrackError(.database, message, at: [.file(path)])
+    }
+
+    /// Runs `body` in a read transaction.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try reader.read(body) } catch { throw Self.translate(error, path: path) }
+    }
+
+    /// Runs `body` in one write transaction: all of it is recorded, or none.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try writer.write(body) } catch { throw Self.translate(error, path: path) }
+    }
+}
+
+/// The schema: numbered `.sql` files from the top-level `migrations/` folder, compiled in.
+enum Migrations {
+    /// `(identifier, sql)` in the order they apply, e.g. `("0001_history", "CREATE ...")`.
+    static let all: [(id: String, sql: String)] = EmbeddedMigrations.files
+        .filter { $0.key.hasSuffix(".sql") }
+        .map { (String($0.key.dropLast(4)), String(decoding: Data(base64Encoded: $0.value)!, as: UTF8.self)) }
+        .sorted { $0.id < $1.id }
+
+    /// Whether every migration has been applied and the file is stamped.
+    static func isCurrent(_ db: Database) throws -> Bool {
+        guard try db.tableExists("grdb_migrations") else { return false }
+        let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+        try checkKnown(applied)
+        let stamped = try Int32.fetchOne(db, sql: "PRAGMA application_id") == SQLiteHistory.applicationID
+        return stamped && applied.isSuperset(of: all.map(\.id))
+    }
+
+    private static func checkKnown(_ applied: Set<String>) throws {
+        if let unknown = applied.subtracting(all.map(\.id)).sorted().first {
+            throw TemplateTrackError(
+                .database, "was written by a newer TemplateTrack (migration \(unknown) is unknown to this one)")
+        }
+    }
+
+    /// Applies what is missing, in one immediate transaction: a second process waits, then
+    /// finds nothing left to do.
+    static func apply(to writer: DatabasePool, creating: Bool) throws {
+        if try writer.read(isCurrent) { return }
+        try writer.writeWithoutTransaction { db in
+            if creating {
+                // Only possible before the first table: lets prune return pages to the file system.
+                try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+            }
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+            try db.inTransaction(.immediate) {
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+                try checkKnown(applied)
+                for migration in all where !applied.contains(migration.id) {
+                    try db.execute(sql: migration.sql)
+                    try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [migration.id])
+                }
+                if try Row.fetchOne(db, sql: "PRAGMA foreign_key_check") != nil {
+                    throw TemplateTrackError(.database, "an upgrade left broken references; nothing was changed")
+                }
+                try db.execute(sql: "PRAGMA application_id = \(SQLiteHistory.applicationID)")
+                return .commit
+            }
+            // The schema reaches the main file now, so that a header read sees the stamp.
+            _ = try? db.checkpoint(.truncate)
+        }
+    }
+}
+
+extension SQLiteHistory {
+    /// `$TEMPLATETRACK_DB`, else `$XDG_DATA_HOME/templatetrack/history.sqlite`, else
+    /// `~/.local/share/templatetrack/history.sqlite`.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let path = environment["TEMPLATETRACK_DB"], !path.isEmpty { return path }
+        let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share")
+        return (dataHome as NSString).appendingPathComponent("templatetrack/history.sqlite")
+    }
+}

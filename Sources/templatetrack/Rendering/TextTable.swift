@@ -1,0 +1,94 @@
+import Foundation
+
+/// When to colour output: `--color=auto|always|never`.
+enum ColorChoice: String, CaseIterable, Sendable {
+    case auto, always, never
+}
+
+/// Terminal styling: colour only on a terminal, never when `NO_COLOR` is set or `TERM=dumb`
+/// (unless `--color=always`).
+struct Style: Sendable {
+    var colour: Bool
+
+    /// The choice made once per run, by `--color` (see `Output`).
+    nonisolated(unsafe) static var choice: ColorChoice = .auto
+
+    static func forStandardOutput(environment: [String: String] = ProcessInfo.processInfo.environment) -> Style {
+        forStream(STDOUT_FILENO, environment: environment)
+    }
+
+    static func forStream(_ fd: Int32, environment: [String: String] = ProcessInfo.processInfo.environment) -> Style {
+        switch choice {
+        case .always: return Style(colour: true)
+        case .never: return Style(colour: false)
+        case .auto:
+            return Style(
+                colour: isatty(fd) == 1 && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb")
+        }
+    }
+
+    init(colour: Bool) { self.colour = colour }
+
+    func bold(_ text: String) -> String { wrap(text, "1") }
+    func green(_ text: String) -> String { wrap(text, "32") }
+    func red(_ text: String) -> String { wrap(text, "31") }
+    func yellow(_ text: String) -> String { wrap(text, "33") }
+    func dim(_ text: String) -> String { wrap(text, "2") }
+
+    private func wrap(_ text: String, _ code: String) -> String {
+        colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+}
+
+/// Columns aligned for people: each column as wide as its widest cell.
+struct TextTable {
+    var header: [String]
+    var rows: [[String]] = []
+    /// Columns (by index) aligned right, for numbers.
+    var rightAligned: Set<Int> = []
+
+    init(_ header: [String], rightAligned: Set<Int> = []) {
+        self.header = header
+        self.rightAligned = rightAligned
+    }
+
+    mutating func add(_ row: [String]) { rows.append(row) }
+
+    /// The table as lines; `style` may colour the header. ANSI codes in cells are not counted.
+    func render(style: Style = Style(colour: false)) -> String {
+        let all = [header] + rows
+        var widths = Array(repeating: 0, count: header.count)
+        for row in all {
+            for (index, cell) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], Self.visibleWidth(cell))
+            }
+        }
+        var lines: [String] = []
+        for (rowIndex, row) in all.enumerated() {
+            var cells: [String] = []
+            for (index, cell) in row.enumerated() where index < widths.count {
+                let pad = String(repeating: " ", count: widths[index] - Self.visibleWidth(cell))
+                let isLast = index == row.count - 1
+                cells.append(rightAligned.contains(index) ? pad + cell : (isLast ? cell : cell + pad))
+            }
+            let line = cells.joined(separator: "  ")
+            lines.append(rowIndex == 0 ? style.bold(line) : line)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func visibleWidth(_ text: String) -> Int {
+        var width = 0
+        var inEscape = false
+        for scalar in text.unicodeScalars {
+            if inEscape {
+                if scalar == "m" { inEscape = false }
+            } else if scalar == "\u{1B}" {
+                inEscape = true
+            } else {
+                width += 1
+            }
+        }
+        return width
+    }
+}
