@@ -1,7 +1,7 @@
 public import TemplateTrackHistory
 import TemplateTrackTemplates
 
-/// Comparisons of trees: computed once per pair and kept, so that `changed --templates`,
+/// Comparisons of trees: computed once per pair and kept, so that the template changes,
 /// `diff` and the reports read stored results instead of re-reading templates.
 public enum Comparisons {
     /// Compares two trees: files by path and content, templates and lookups as schemas.

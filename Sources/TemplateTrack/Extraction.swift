@@ -377,18 +377,21 @@ public enum Extraction {
             }
         }
 
-        /// Files and other entries the tool did not write unedited; folders count only when
-        /// they hold such things, and mount points always.
+        /// Entries at paths the tool never wrote: files, links, devices, mount points. (A file the
+        /// tool wrote and someone edited is not foreign: it is a conflict the update reports.)
         func foreign(owned: [String: Set<String>]) -> [String] {
             entries.compactMap { path, entry -> String? in
                 switch entry {
-                case .file(let sha256):
-                    guard let sha256, owned[path]?.contains(sha256) == true else { return path }
-                    return nil
-                case .folder: return nil
+                case .file: return owned[path] == nil ? path : nil
+                case .folder: return owned[path + "/"] == nil && isEmptyFolder(path) ? path : nil
                 case .other, .mount: return path
                 }
             }.sorted()
+        }
+
+        /// A folder with nothing in it (the tool records the empty folders it makes).
+        private func isEmptyFolder(_ path: String) -> Bool {
+            !entries.keys.contains { $0.hasPrefix(path + "/") }
         }
     }
 

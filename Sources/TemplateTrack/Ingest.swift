@@ -9,6 +9,9 @@ public struct IngestOptions: Sendable {
     public var limits: ArchiveLimits
     /// Threads that inflate entries (each with its own `zip_t`).
     public var workers: Int
+    /// Files up to this size are held in memory on their way to the store; larger ones are
+    /// spooled to a private temporary file.
+    public var memoryLimit: Int64
     /// Where entries too large to hold in memory wait for the store; nil: a fresh run folder.
     public var spoolFolder: String?
     /// Polled throughout; true stops the import, recording nothing.
@@ -16,10 +19,11 @@ public struct IngestOptions: Sendable {
 
     public init(
         limits: ArchiveLimits = .standard, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
-        spoolFolder: String? = nil, isCancelled: @escaping @Sendable () -> Bool = { false }
+        memoryLimit: Int64 = 8 << 20, spoolFolder: String? = nil, isCancelled: @escaping @Sendable () -> Bool = { false }
     ) {
         self.limits = limits
         self.workers = workers
+        self.memoryLimit = memoryLimit
         self.spoolFolder = spoolFolder
         self.isCancelled = isCancelled
     }
@@ -99,7 +103,8 @@ public enum Ingest {
             var seen: Set<String> = []
             try session.save(batch.filter { !known.contains($0.sha256) && seen.insert($0.sha256).inserted })
         }
-        let inflate = InflateOptions(workers: options.workers, spoolFolder: run.0, isCancelled: options.isCancelled)
+        let inflate = InflateOptions(
+            workers: options.workers, memoryLimit: options.memoryLimit, spoolFolder: run.0, isCancelled: options.isCancelled)
         try reader.inflateFiles(options: inflate, transform: prepare) { blob, entry in
             entries.append(entry)
             batch.append(blob)

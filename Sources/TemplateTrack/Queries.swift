@@ -55,7 +55,7 @@ extension FileCounts {
     }
 }
 
-/// A series whose templates changed: `changed --templates`.
+/// A series whose templates changed.
 public struct SeriesTemplateChanges: Sendable, Encodable {
     public struct Change: Sendable, Encodable {
         public var snapshot: Int
@@ -92,7 +92,7 @@ public struct SeriesTemplateChanges: Sendable, Encodable {
     }
 }
 
-/// One template as `templates --json` prints it.
+/// One template as the template listing shows it.
 public struct TemplateListing: Sendable, Encodable {
     public var name: String
     @NullWhenAbsent public var file: String?

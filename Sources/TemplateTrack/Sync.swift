@@ -125,23 +125,32 @@ public enum Sync {
                 }
             }
             for _ in 0..<min(request.concurrency, targets.count) { startNext() }
+            // Downloads finish in any order; they are recorded in the listed order, so that
+            // snapshot numbers do not depend on the network's timing.
+            var arrived: [Int: Result<DownloadedZip, TemplateTrackError>] = [:]
+            var nextToRecord = 0
             while let (position, result) = try await group.next() {
-                let workspace = targets[position]
-                if request.ingest.isCancelled() {
-                    group.cancelAll()
-                    throw TemplateTrackError(.cancelled, "interrupted")
-                }
-                let outcome: WorkspaceOutcome
-                switch result {
-                case .success(let zip):
-                    events(.recording(workspace: workspace.workspaceId, bytes: zip.size))
-                    outcome = await record(zip, workspace: workspace, request: request, store: store)
-                case .failure(let error):
-                    outcome = WorkspaceOutcome(workspace: workspace, error: error)
-                }
-                outcomes[position] = outcome
-                events(.finished(outcome))
+                arrived[position] = result
                 startNext()
+                while let ready = arrived.removeValue(forKey: nextToRecord) {
+                    let workspace = targets[nextToRecord]
+                    if request.ingest.isCancelled() || Task.isCancelled {
+                        if case .success(let zip) = ready { unlink(zip.path) }
+                        group.cancelAll()
+                        throw TemplateTrackError(.cancelled, "interrupted")
+                    }
+                    let outcome: WorkspaceOutcome
+                    switch ready {
+                    case .success(let zip):
+                        events(.recording(workspace: workspace.workspaceId, bytes: zip.size))
+                        outcome = await record(zip, workspace: workspace, request: request, store: store)
+                    case .failure(let error):
+                        outcome = WorkspaceOutcome(workspace: workspace, error: error)
+                    }
+                    outcomes[nextToRecord] = outcome
+                    events(.finished(outcome))
+                    nextToRecord += 1
+                }
             }
         }
         return SyncReport(outcomes: targets.indices.compactMap { outcomes[$0] }, notVisible: notVisible)

@@ -1,5 +1,5 @@
-/// Encodes a missing value as JSON `null` rather than leaving the key out, for `--json`
-/// shapes whose keys are always present; decodes a missing key as nil.
+/// Encodes a missing value as JSON `null` rather than leaving the key out, for JSON shapes
+/// whose keys are always present; decodes a missing key as nil.
 @propertyWrapper
 public struct NullWhenAbsent<Value: Codable & Sendable & Hashable>: Codable, Sendable, Hashable {
     public var wrappedValue: Value?

@@ -2,7 +2,7 @@ public import Foundation
 
 /// Timestamps as TemplateTrack prints and reads them: ISO 8601, UTC.
 public enum Timestamp {
-    /// Display form, `2026-11-29T00:48:21Z`, used in text and `--json` output.
+    /// Display form, `2026-11-29T00:48:21Z`, used in text and JSON output.
     public static func display(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
     }

@@ -94,7 +94,8 @@ public final class ArchiveReader: Sendable {
     /// Inflates every file once, on `options.workers` threads: libzip checks the CRC, the size
     /// is checked against the header, and SHA-256 is taken from the same stream. `transform`
     /// runs on the worker (parse there, in parallel); `consume` runs on the calling thread, one
-    /// file at a time, in no particular order. The first error stops everything and is thrown.
+    /// file at a time, in no particular order; spool files it receives are its own to remove.
+    /// The first error stops everything, removes every spool file, and is thrown.
     public func inflateFiles<Result: Sendable>(
         options: InflateOptions, transform: @escaping @Sendable (InflatedFile) throws -> Result,
         consume: (Result) throws -> Void
@@ -102,8 +103,8 @@ public final class ArchiveReader: Sendable {
         // Largest first, so that the last file to finish is a small one.
         let order = files.sorted { ($0.size, $1.index) > ($1.size, $0.index) }
         let handOff = HandOff<Result>(limit: options.maxBytesInFlight, producers: min(options.workers, max(order.count, 1)))
+        // Spool files belong to the receiver once delivered; on failure every one is removed here.
         let spools = SpoolRegister()
-        defer { spools.removeAll() }
         let path = self.path
         for _ in 0..<handOff.producerCount {
             let thread = Thread {
@@ -134,7 +135,10 @@ public final class ArchiveReader: Sendable {
             handOff.fail(error)
         }
         handOff.waitForProducers()
-        if let failure = handOff.failure { throw failure }
+        if let failure = handOff.failure {
+            spools.removeAll()
+            throw failure
+        }
     }
 
     /// Inflates and hashes every file, keeping nothing: a full integrity check.

@@ -134,7 +134,7 @@ public struct TreeComparison: Sendable, Hashable, Codable {
         self.inconsistencies = inconsistencies
     }
 
-    /// The counts `changed --templates` needs, without the details.
+    /// The counts a list of template changes needs, without the details.
     public var summary: ComparisonSummary {
         func count(_ status: ChangeStatus) -> Int { templates.templates.filter { $0.status == status }.count }
         return ComparisonSummary(

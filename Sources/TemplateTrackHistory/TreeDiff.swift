@@ -17,7 +17,7 @@ public struct TreeEntry: Sendable, Hashable {
     public var isFolder: Bool { sha256 == nil }
 }
 
-/// One file of a snapshot, as `files --json` prints it.
+/// One file of a snapshot.
 public struct FileRecord: Sendable, Hashable, Encodable {
     /// The path exactly as stored in the zip.
     public var path: String

@@ -38,7 +38,12 @@ public final class SQLiteHistory: Sendable {
     static let maximumIndexedSize: Int64 = 32 << 20
 
     /// Opens the history at `path` for `access`.
-    public init(path: String, access: Access) throws {
+    public convenience init(path: String, access: Access) throws {
+        try self.init(path: path, access: access, writable: nil)
+    }
+
+    /// `writable` overrides what the file's and folder's modes say (for tests run as root).
+    init(path: String, access: Access, writable forced: Bool?) throws {
         self.path = path
         var info = stat()
         var exists = stat(path, &info) == 0
@@ -47,38 +52,19 @@ public final class SQLiteHistory: Sendable {
         }
         var createdFolders: [String] = []
         var created = false
-        // Creating takes the folder's lock until the schema is written, and checking a file
-        // shares it, so a concurrent first use waits rather than finding an empty file. (A lock
-        // on the database file itself would be dropped, with SQLite's, when closed.)
-        var folderLock: Int32 = -1
-        defer { if folderLock >= 0 { close(folderLock) } }
         if !exists {
             guard access == .create else {
                 throw TemplateTrackError(.notFound, "no history database here", at: [.file(path)])
             }
             createdFolders = try Self.makeFolders(for: path)
-            folderLock = Self.lockFolder(of: path, exclusive: true)
-            let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            if fd >= 0 {
-                close(fd)
-                created = true
-            } else if errno == EEXIST {
-                exists = true
-                close(folderLock)
-                folderLock = -1
-            } else {
-                throw TemplateTrackError.system(.io, "cannot create the history database", at: [.file(path)])
-            }
+            created = try Self.createAtomically(path)
+            exists = !created
         }
         createdFile = created
         self.createdFolders = createdFolders
-        if exists {
-            let shared = Self.lockFolder(of: path, exclusive: false)
-            defer { if shared >= 0 { close(shared) } }
-            try Self.checkIsOurs(path)
-        }
+        if exists { try Self.checkIsOurs(path) }
 
-        let writable = Self.isWritable(path)
+        let writable = forced ?? Self.isWritable(path)
         do {
             if access == .read {
                 let (reader, upgraded) = try Self.openForReading(path: path, writable: writable)
@@ -90,7 +76,7 @@ public final class SQLiteHistory: Sendable {
                     throw TemplateTrackError(.database, "is read-only: cannot record into it", at: [.file(path)])
                 }
                 let pool = try DatabasePool(path: path, configuration: Self.configuration(readOnly: false))
-                try Migrations.apply(to: pool, creating: created)
+                try Migrations.apply(to: pool, creating: false)
                 reader = pool
                 writerIfAny = pool
                 isReadOnly = false
@@ -197,11 +183,47 @@ public final class SQLiteHistory: Sendable {
         access(path, R_OK | W_OK) == 0 && access(folder(of: path), W_OK) == 0
     }
 
-    /// An advisory lock on the folder holding `path`; -1 when the folder cannot be opened.
-    private static func lockFolder(of path: String, exclusive: Bool) -> Int32 {
-        let fd = open(folder(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 { flock(fd, exclusive ? LOCK_EX : LOCK_SH) }
-        return fd
+    /// Writes a new, empty history beside `path` under a private name, with its whole schema,
+    /// then links it into place only if nothing is there: a history file is never seen half made,
+    /// whatever kills the process. Returns false when another process created it first.
+    private static func createAtomically(_ path: String) throws -> Bool {
+        let folder = folder(of: path)
+        let name = (path as NSString).lastPathComponent
+        removeAbandonedCreations(in: folder, name: name)
+        let temporary = folder + "/.\(name).templatetrack-new-\(UUID().uuidString)"
+        let fd = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw TemplateTrackError.system(.io, "cannot create the history database", at: [.file(path)]) }
+        flock(fd, LOCK_EX)  // tells a later run that this creation is still under way
+        defer {
+            for suffix in ["", "-wal", "-shm"] { unlink(temporary + suffix) }
+            close(fd)
+        }
+        do {
+            let pool = try DatabasePool(path: temporary, configuration: configuration(readOnly: false))
+            try Migrations.apply(to: pool, creating: true)
+            try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+            try pool.close()
+        } catch {
+            throw translate(error, path: path)
+        }
+        if link(temporary, path) == 0 { return true }
+        if errno == EEXIST { return false }
+        throw TemplateTrackError.system(.io, "cannot put the new history database in place", at: [.file(path)])
+    }
+
+    /// New histories left half made by a process that died: only files with the tool's private
+    /// name whose creator no longer holds its lock.
+    private static func removeAbandonedCreations(in folder: String, name: String) {
+        guard let children = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for child in children where child.hasPrefix(".\(name).templatetrack-new-") && !child.hasSuffix("-wal") && !child.hasSuffix("-shm") {
+            let stale = folder + "/" + child
+            let fd = open(stale, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            guard fd >= 0 else { continue }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+                for suffix in ["", "-wal", "-shm"] { unlink(stale + suffix) }
+            }
+            close(fd)
+        }
     }
 
     static func folder(of path: String) -> String {

@@ -62,7 +62,7 @@ public struct LookupChange: Sendable, Hashable, Codable {
 
 /// A change that can break data a submitter already prepared.
 public struct BreakingChange: Sendable, Hashable, Codable {
-    /// What broke; the raw values are the `kind` of `diff --json`'s `breaking` items.
+    /// What broke; the raw values are the `kind` of the JSON `breaking` items.
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         /// A template is gone.
         case templateRemoved = "template_removed"

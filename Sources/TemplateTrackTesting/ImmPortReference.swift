@@ -37,6 +37,19 @@ public enum ImmPortReference {
         }
     }
 
+    /// Each template of a version by its file: its name and Schema Version.
+    public static func definitionsByFile(_ version: String) throws -> [String: (name: String, version: String)] {
+        guard let array = try JSONSerialization.jsonObject(with: try definitions(version)) as? [[String: Any]] else {
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        var result: [String: (name: String, version: String)] = [:]
+        for template in array {
+            guard let file = template["fileName"] as? String, let name = template["name"] as? String else { continue }
+            result[file] = (name, template["schemaVersion"] as? String ?? "")
+        }
+        return result
+    }
+
     /// A template's `.txt` header lines, built from its definition.
     public static func textTemplate(_ template: [String: Any]) -> String {
         func header(_ columns: Any?) -> String {

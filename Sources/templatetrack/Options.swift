@@ -64,13 +64,9 @@ struct ServerOptions: ParsableArguments {
     }
 
     func credentials() throws -> Credentials {
-        do {
-            return try Configuration.current.credentials(
-                username: username, passwordFromStandardInput: passwordStdin,
-                environment: ProcessInfo.processInfo.environment, readPassword: { readLine(strippingNewline: true) })
-        } catch let error as TemplateTrackError where error.code == .invalidArgument {
-            throw ValidationError(error.message)
-        }
+        try Configuration.current.credentials(
+            username: username, passwordFromStandardInput: passwordStdin,
+            environment: ProcessInfo.processInfo.environment, readPassword: { readLine(strippingNewline: true) })
     }
 }
 

@@ -1,6 +1,6 @@
 public import TemplateTrackHistory
 
-/// The line differences of one changed file, computed for `--patch` and `--stat`.
+/// The line differences of one changed file, computed for patch and stat views.
 public struct FilePatch: Sendable, Hashable {
     public enum Content: Sendable, Hashable {
         /// An empty folder that came or went.

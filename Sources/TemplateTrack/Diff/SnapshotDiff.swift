@@ -17,7 +17,7 @@ public struct SnapshotDiff: Sendable, Encodable {
     public var inconsistencies: [Inconsistency]
     /// What can break prepared data, in the order the text output lists it.
     public var breaking: [BreakingChange]
-    /// Line differences per changed file, when asked for (`--patch`, `--stat`).
+    /// Line differences per changed file, when asked for (for patch and stat views).
     public var patches: [FilePatch]?
 
     enum CodingKeys: String, CodingKey {

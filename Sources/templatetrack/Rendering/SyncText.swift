@@ -51,6 +51,10 @@ final class SyncProgress: Sendable {
     var isSilent: Bool { !terminal && !verbose }
 
     func handle(_ event: SyncEvent) {
+        // A failure is not progress: it is always said, on its own line.
+        if case .finished(let outcome) = event, let error = outcome.error {
+            return line("\(error)")
+        }
         guard !isSilent else { return }
         switch event {
         case .listing(let server):
@@ -87,8 +91,8 @@ final class SyncProgress: Sendable {
             if let text { draw(text) }
         case .recording(let workspace, let bytes):
             if terminal { draw("workspace \(workspace): recording \(ByteCount.format(bytes))") } else { line("workspace \(workspace): recording \(bytes) bytes") }
-        case .finished(let outcome):
-            if let error = outcome.error, !terminal { line("\(error)") }
+        case .finished:
+            break
         }
     }
 

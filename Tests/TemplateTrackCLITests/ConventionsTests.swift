@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+import TemplateTrackTesting
+
+/// Runs the binary with `arguments` on history `db`.
+func templatetrack(_ arguments: [String], db: String? = nil, environment: [String: String] = [:], input: String? = nil) throws -> ProcessResult {
+    try run([templatetrackBinary] + arguments + (db.map { ["--db", $0] } ?? []), environment: environment, input: input)
+}
+
+@Suite("Usage errors, exit codes and output conventions")
+struct ConventionsTests {
+    @Test("impossible and future dates, and out-of-range ports, are usage errors (64) that name the value")
+    func usageErrors() throws {
+        let scratch = try Scratch()
+        try makeZip(at: scratch.file("a.zip"), [("a.txt", "a")])
+        let db = scratch.file("h.sqlite")
+        let impossible = try templatetrack(["import", scratch.file("a.zip"), "-w", "1", "--fetched-at", "2026-02-30"], db: db)
+        #expect(impossible.status == 64)
+        #expect(impossible.stderr.contains("2026-02-30"))
+        let future = try templatetrack(["import", scratch.file("a.zip"), "-w", "1", "--fetched-at", "2999-01-01T00:00:00Z"], db: db)
+        #expect(future.status == 64)
+        #expect(future.stderr.contains("future"))
+        #expect(!FileManager.default.fileExists(atPath: db))  // nothing created by a failed command
+        let port = try templatetrack(["simulator", "--port", "70000", "--user", "a:b"])
+        #expect(port.status == 64)
+        #expect(port.stderr.contains("--port"))
+        #expect(try templatetrack(["import", scratch.file("a.zip"), "-w", "1"], db: db).status == 0)
+        let since = try templatetrack(["changed", "--since", "2018-13-01"], db: db)
+        #expect(since.status == 64)
+        let reference = try templatetrack(["files", "-w", "1", "-s", "2018-02-30"], db: db)
+        #expect(reference.status == 64)
+    }
+
+    @Test("a failed first import leaves no database; the file made is 0600 and its new folders 0700")
+    func noLitterAndModes() throws {
+        let scratch = try Scratch()
+        try makeZip(at: scratch.file("evil.zip"), [("ok.txt", "x"), ("/etc/passwd", "x")])
+        let db = scratch.file("new/deep/h.sqlite")
+        let failed = try templatetrack(["import", scratch.file("evil.zip"), "-w", "1"], db: db)
+        #expect(failed.status == 2)
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("new")))
+        try makeZip(at: scratch.file("ok.zip"), [("ok.txt", "x")])
+        #expect(try templatetrack(["import", scratch.file("ok.zip"), "-w", "1"], db: db).status == 0)
+        let modes = try run(["stat", "-c", "%a", db, scratch.file("new"), scratch.file("new/deep")]).stdout
+        #expect(modes.split(separator: "\n") == ["600", "700", "700"])
+    }
+
+    @Test("log --db on another application's database fails by name and adds nothing to it")
+    func foreignDatabase() throws {
+        let scratch = try Scratch()
+        let other = scratch.file("app.sqlite")
+        try run(["sqlite3", other, "CREATE TABLE customers (name TEXT); INSERT INTO customers VALUES ('Ada');"])
+        let before = try sha256sum(other)
+        for command in [["log"], ["sync", "--server", "http://127.0.0.1:9"], ["search", "Ada"]] {
+            let result = try templatetrack(command, db: other, environment: ["IMMPORT_API_KEY": "k"])
+            #expect(result.status == 2, "\(command)")
+            #expect(result.stderr.contains(other), "\(command): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        }
+        #expect(try sha256sum(other) == before)
+        #expect(try run(["sqlite3", other, ".tables"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "customers")
+    }
+
+    @Test("short flags: -w, -s, -j")
+    func shortFlags() throws {
+        let scratch = try Scratch()
+        try makeZip(at: scratch.file("a.zip"), [("a.txt", "a")])
+        let db = scratch.file("h.sqlite")
+        #expect(try templatetrack(["import", scratch.file("a.zip"), "-w", "7"], db: db).status == 0)
+        let files = try templatetrack(["files", "-w", "7", "-s", "latest", "-j"], db: db)
+        #expect(files.status == 0)
+        #expect(files.stdout.contains("\"path\" : \"a.txt\""))
+    }
+
+    @Test("no library target checks for a terminal, writes ANSI escapes or names a command-line flag")
+    func presentationStaysInTheCommandLine() throws {
+        let sources = repositoryRoot.appending(path: "Sources")
+        let libraries = try FileManager.default.contentsOfDirectory(atPath: sources.path)
+            .filter { $0.hasPrefix("TemplateTrack") && $0 != "TemplateTrackBenchmark" && $0 != "TemplateTrackTesting" }
+        #expect(libraries.count >= 8)
+        let flags = ["--db", "--force", "--password-stdin", "--into-existing", "--json", "--workspace", "--max-"]
+        for library in libraries {
+            let folder = sources.appending(path: library)
+            guard let files = FileManager.default.enumerator(atPath: folder.path) else { continue }
+            for case let file as String in files where file.hasSuffix(".swift") {
+                let text = try String(contentsOf: folder.appending(path: file), encoding: .utf8)
+                #expect(!text.contains("isatty"), "\(library)/\(file) calls isatty")
+                #expect(!text.contains("\\u{1B}["), "\(library)/\(file) writes ANSI escapes")
+                for flag in flags {
+                    #expect(!text.contains("\"\(flag)") && !text.contains(" \(flag) ") && !text.contains("`\(flag)"), "\(library)/\(file) names \(flag)")
+                }
+            }
+        }
+    }
+
+    @Test("a client of the extractor alone builds without GRDB, Hummingbird or AsyncHTTPClient")
+    func extractorAlone() throws {
+        let binary = URL(fileURLWithPath: templatetrackBinary).deletingLastPathComponent().appending(path: "extractor-example").path
+        #expect(FileManager.default.isExecutableFile(atPath: binary))
+        let symbols = try run(["bash", "-c", "nm -C \"$1\" | grep -c -E 'GRDB|Hummingbird|AsyncHTTPClient' || true", "_", binary]).stdout
+        #expect(symbols.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        let scratch = try Scratch()
+        try makeZip(at: scratch.file("a.zip"), [("x/y.txt", "hello")])
+        let listed = try run([binary, scratch.file("a.zip")])
+        #expect(listed.status == 0)
+        #expect(listed.stdout.contains("x/y.txt"))
+        #expect(listed.stdout.hasPrefix(String(try run(["bash", "-c", "printf hello | sha256sum"]).stdout.prefix(64))))
+    }
+}

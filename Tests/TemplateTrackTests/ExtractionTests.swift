@@ -1,0 +1,188 @@
+import Foundation
+import Testing
+import TemplateTrack
+import TemplateTrackBase
+import TemplateTrackHistory
+import TemplateTrackSQLite
+import TemplateTrackTesting
+
+@Suite("extract: creates its own folders, never touches what it does not own")
+struct ExtractionTests {
+    /// Two snapshots of workspace 1 and a history holding them.
+    func twoSnapshots(_ scratch: Scratch) throws -> (SQLiteHistory, Snapshot, Snapshot) {
+        let history = try makeHistory(scratch)
+        try makeZip(at: scratch.file("1.zip"), [("a.txt", "a1"), ("gone.txt", "bye"), ("docs/", ""), ("docs/d.txt", "d")])
+        try makeZip(at: scratch.file("2.zip"), [("a.txt", "a2"), ("docs/d.txt", "d"), ("new/n.txt", "n"), ("empty/", "")])
+        let first = try importZip(scratch.file("1.zip"), workspace: 1, into: history)
+        let second = try importZip(scratch.file("2.zip"), workspace: 1, into: history)
+        return (history, first, second)
+    }
+
+    @Test("a new folder appears complete, equal to unzip -d, and later updates happen in place")
+    func createsThenUpdates() throws {
+        let scratch = try Scratch()
+        let (history, first, second) = try twoSnapshots(scratch)
+        let folder = scratch.file("out")
+        let created = try Extraction.extract(first, from: history, to: folder)
+        #expect(created.created && created.written == 3)
+        try run(["unzip", "-q", scratch.file("1.zip"), "-d", scratch.file("u1")])
+        #expect(try run(["diff", "-r", scratch.file("u1"), folder]).status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { $0.hasPrefix(".") }.isEmpty)
+        let folderInode = inode(folder)
+        let docsInode = inode(folder + "/docs/d.txt")
+
+        let updated = try Extraction.extract(second, from: history, to: folder)
+        #expect(!updated.created)
+        #expect((updated.written, updated.unchanged, updated.removed, updated.kept) == (2, 1, 1, []))
+        try run(["unzip", "-q", scratch.file("2.zip"), "-d", scratch.file("u2")])
+        let same = try run(["diff", "-r", scratch.file("u2"), folder])
+        #expect(same.status == 0, "\(same.stdout)")
+        #expect(inode(folder) == folderInode)  // updated in place, never swapped
+        #expect(inode(folder + "/docs/d.txt") == docsInode)  // unchanged files are not rewritten
+
+        // Back again: the tool's own folders that emptied go, as does the empty one it made.
+        let back = try Extraction.extract(first, from: history, to: folder)
+        #expect(back.removed == 1)
+        #expect(!FileManager.default.fileExists(atPath: folder + "/new"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/empty"))
+        #expect(try run(["diff", "-r", scratch.file("u1"), folder]).status == 0)
+    }
+
+    @Test("a folder it did not create is refused, unchanged; --into-existing writes only its own files beside")
+    func foreignFolder() throws {
+        let scratch = try Scratch()
+        let (history, first, second) = try twoSnapshots(scratch)
+        let folder = scratch.file("shared")
+        try scratch.write("shared/mine.txt", "a note of my own")
+        try scratch.write("shared/docs/notes.txt", "more of mine")
+        try FileManager.default.createDirectory(atPath: folder + "/my-empty", withIntermediateDirectories: false)
+        chmod(folder, 0o750)
+        let before = try treeListing(folder)
+        let folderInode = inode(folder)
+
+        let error = try #require(throws: TemplateTrackError.self) { try Extraction.extract(first, from: history, to: folder) }
+        #expect(error.code == .conflict)
+        #expect(error.message.contains("not created by TemplateTrack"))
+        #expect(try treeListing(folder) == before)
+
+        let report = try Extraction.extract(first, from: history, to: folder, options: ExtractionOptions(intoExisting: true))
+        #expect(report.written == 3 && !report.created)
+        #expect(report.kept == ["docs/notes.txt", "mine.txt"])
+        #expect(inode(folder) == folderInode)
+        var info = stat()
+        stat(folder, &info)
+        #expect(info.st_mode & 0o777 == 0o750)
+        #expect(try String(contentsOfFile: folder + "/mine.txt", encoding: .utf8) == "a note of my own")
+
+        let again = try Extraction.extract(second, from: history, to: folder, options: ExtractionOptions(intoExisting: true))
+        #expect(again.removed == 1)
+        #expect(FileManager.default.fileExists(atPath: folder + "/my-empty"))  // someone else's folder stays
+        #expect(FileManager.default.fileExists(atPath: folder + "/docs/notes.txt"))
+        #expect(inode(folder) == folderInode)
+    }
+
+    @Test("files another process creates in the folder during extractions all survive")
+    func concurrentWriterInside() throws {
+        let scratch = try Scratch()
+        let (history, first, second) = try twoSnapshots(scratch)
+        let folder = scratch.file("busy")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/bin/bash")
+        writer.arguments = ["-c", "cd \"$1\" && for i in $(seq 1 400); do echo $i > other-$i.txt; done", "_", folder]
+        try writer.run()
+        let folderInode = inode(folder)
+        for round in 0..<10 {
+            try Extraction.extract(round % 2 == 0 ? first : second, from: history, to: folder, options: ExtractionOptions(intoExisting: true))
+        }
+        writer.waitUntilExit()
+        let others = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix("other-") }
+        #expect(others.count == 400)
+        #expect(inode(folder) == folderInode)
+    }
+
+    @Test("an edited file stops the extraction and changes nothing; --force replaces it")
+    func editedFile() throws {
+        let scratch = try Scratch()
+        let (history, first, second) = try twoSnapshots(scratch)
+        let folder = scratch.file("out")
+        try Extraction.extract(first, from: history, to: folder)
+        try scratch.write("out/a.txt", "edited by hand")
+        let before = try treeListing(folder)
+        let error = try #require(throws: TemplateTrackError.self) { try Extraction.extract(second, from: history, to: folder) }
+        #expect(error.places.contains(.file(folder + "/a.txt")))
+        #expect(error.message.contains("edited since"))
+        #expect(try treeListing(folder) == before)
+        let forced = try Extraction.extract(second, from: history, to: folder, options: ExtractionOptions(force: true))
+        #expect(forced.written == 2)
+        #expect(try String(contentsOfFile: folder + "/a.txt", encoding: .utf8) == "a2")
+    }
+
+    @Test("the root, the home folder, the current folder and an empty path are refused")
+    func refusedTargets() throws {
+        let scratch = try Scratch()
+        let (history, first, _) = try twoSnapshots(scratch)
+        for target in ["", "/", NSHomeDirectory(), FileManager.default.currentDirectoryPath, "."] {
+            let error = try #require(throws: TemplateTrackError.self, "\(target)") {
+                try Extraction.extract(first, from: history, to: target, options: ExtractionOptions(intoExisting: true, lockTimeout: 1))
+            }
+            #expect(error.code == .invalidArgument, "\(target)")
+        }
+    }
+
+    @Test("links are never followed: a link where the snapshot has a folder is a conflict")
+    func linksNotFollowed() throws {
+        let scratch = try Scratch()
+        let (history, _, second) = try twoSnapshots(scratch)
+        let folder = scratch.file("out")
+        try FileManager.default.createDirectory(atPath: scratch.file("elsewhere"), withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: folder + "/new", withDestinationPath: scratch.file("elsewhere"))
+        let error = try #require(throws: TemplateTrackError.self) {
+            try Extraction.extract(second, from: history, to: folder, options: ExtractionOptions(intoExisting: true))
+        }
+        #expect(error.code == .conflict)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.file("elsewhere")).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: folder + "/a.txt"))
+    }
+
+    @Test("extractions beside each other take turns, and all succeed")
+    func concurrentExtractions() async throws {
+        let scratch = try Scratch()
+        let (history, first, second) = try twoSnapshots(scratch)
+        try await withThrowingTaskGroup(of: ExtractionReport.self) { group in
+            for index in 0..<6 {
+                group.addTask {
+                    try await runBlocking {
+                        try Extraction.extract(index % 2 == 0 ? first : second, from: history, to: scratch.file("sibling-\(index)"))
+                    }
+                }
+            }
+            var reports: [ExtractionReport] = []
+            for try await report in group { reports.append(report) }
+            #expect(reports.count == 6 && reports.allSatisfy(\.created))
+        }
+    }
+
+    @Test("what a crash leaves (a staging folder, temporary files) is removed only when it is the tool's own")
+    func crashLeftovers() throws {
+        let scratch = try Scratch()
+        let (history, first, second) = try twoSnapshots(scratch)
+        let folder = scratch.file("out")
+        try Extraction.extract(first, from: history, to: folder)
+        // A staging folder with the tool's marker (a crashed creation), and a look-alike without it.
+        try scratch.write(".out.templatetrack-staging-1234/.templatetrack-staging", "")
+        try scratch.write(".out.templatetrack-staging-1234/a.txt", "half")
+        try scratch.write(".out.templatetrack-staging-5678/someone-elses.txt", "keep")
+        // A temporary file recorded before a crash, and one not recorded.
+        let key = URL(fileURLWithPath: scratch.path).resolvingSymlinksInPath().path + "/out"
+        try history.recordPendingExtraction(directory: key, files: [".a.txt.templatetrack-tmp-crashed": "tmp"])
+        try scratch.write("out/.a.txt.templatetrack-tmp-crashed", "partial")
+        try scratch.write("out/.b.txt.templatetrack-tmp-unknown", "not ours")
+        try Extraction.extract(second, from: history, to: folder, options: ExtractionOptions(intoExisting: true))
+        #expect(!FileManager.default.fileExists(atPath: scratch.file(".out.templatetrack-staging-1234")))
+        #expect(FileManager.default.fileExists(atPath: scratch.file(".out.templatetrack-staging-5678/someone-elses.txt")))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/.a.txt.templatetrack-tmp-crashed"))
+        #expect(FileManager.default.fileExists(atPath: folder + "/.b.txt.templatetrack-tmp-unknown"))
+    }
+}
