@@ -1,9 +1,12 @@
 # Two entry points: `make demo` and `make test`. Both install the system packages they need
 # (Debian/Ubuntu, via apt-get; sudo when not root) before building.
 SWIFT ?= swift
-APT_PACKAGES := libzip-dev libsqlite3-dev pkg-config zip unzip curl python3
+APT_PACKAGES := libzip-dev libsqlite3-dev pkg-config zip unzip curl python3 sqlite3 binutils
+PREFIX ?= /usr/local
+CONFIGURATION ?= release
+BIN = $$($(SWIFT) build -c $(CONFIGURATION) --show-bin-path)
 
-.PHONY: demo test build deps benchmark
+.PHONY: demo test build deps benchmark install
 
 deps:
 	@missing=""; \
@@ -20,12 +23,27 @@ build: deps
 demo: build
 	@$$($(SWIFT) build --show-bin-path)/templatetrack demo
 
+# The binary in PREFIX/bin, the man page (swift-argument-parser's generate-manual plugin) in
+# PREFIX/share/man/man1, completions for bash, zsh and fish under PREFIX/share.
+install: deps
+	$(SWIFT) build -c $(CONFIGURATION) --product templatetrack
+	$(SWIFT) package plugin generate-manual --configuration $(CONFIGURATION) >&2
+	install -d "$(PREFIX)/bin" "$(PREFIX)/share/man/man1" "$(PREFIX)/share/bash-completion/completions" \
+		"$(PREFIX)/share/zsh/site-functions" "$(PREFIX)/share/fish/vendor_completions.d"
+	install -m 755 "$(BIN)/templatetrack" "$(PREFIX)/bin/templatetrack"
+	install -m 644 .build/plugins/GenerateManual/outputs/templatetrack/templatetrack.1 "$(PREFIX)/share/man/man1/templatetrack.1"
+	"$(PREFIX)/bin/templatetrack" --generate-completion-script bash > "$(PREFIX)/share/bash-completion/completions/templatetrack"
+	"$(PREFIX)/bin/templatetrack" --generate-completion-script zsh > "$(PREFIX)/share/zsh/site-functions/_templatetrack"
+	"$(PREFIX)/bin/templatetrack" --generate-completion-script fish > "$(PREFIX)/share/fish/vendor_completions.d/templatetrack.fish"
+
 # Release build; prints a Markdown report (README's figures come from it).
 benchmark: deps
 	$(SWIFT) build -c release --product templatetrack
 	$(SWIFT) build -c release --product TemplateTrackBenchmark
 	$$($(SWIFT) build -c release --show-bin-path)/TemplateTrackBenchmark
 
+# The tests also check what `make install` lays out (into .build/test-install, from the debug build).
 test: deps
 	$(SWIFT) build --build-tests
+	$(MAKE) --no-print-directory install PREFIX="$(CURDIR)/.build/test-install" CONFIGURATION=debug
 	$(SWIFT) test --skip-build

@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "TemplateTrackSQLite", targets: ["TemplateTrackSQLite"]),
         .library(name: "TemplateTrackSimulator", targets: ["TemplateTrackSimulator"]),
         .library(name: "TemplateTrack", targets: ["TemplateTrack"]),
+        .library(name: "TemplateTrackNotifications", targets: ["TemplateTrackNotifications"]),
         .library(name: "TemplateTrackTesting", targets: ["TemplateTrackTesting"]),
     ],
     dependencies: [
@@ -29,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
     ],
     targets: [
         // libzip 1.7.3 from Debian's libzip-dev.
@@ -115,6 +118,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Telling people: a webhook and a command hook, with timeouts and retries.
+        .target(
+            name: "TemplateTrackNotifications",
+            dependencies: [
+                "TemplateTrack", "TemplateTrackBase", "TemplateTrackFetcher", "TemplateTrackHistory", "TemplateTrackTemplates",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         // Fixtures for tests of TemplateTrack and of code built on it.
         .target(
             name: "TemplateTrackTesting",
@@ -131,7 +144,10 @@ let package = Package(
             dependencies: [
                 "TemplateTrack", "TemplateTrackBase", "TemplateTrackExtractor", "TemplateTrackFetcher",
                 "TemplateTrackHistory", "TemplateTrackSQLite", "TemplateTrackSimulator", "TemplateTrackTemplates",
+                "TemplateTrackNotifications",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

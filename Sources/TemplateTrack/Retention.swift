@@ -24,10 +24,11 @@ public struct PrunePlan: Sendable, Encodable {
 
 /// Forgetting snapshots: by name, or by a policy that never loses a change.
 public enum Retention {
-    /// The plan for `policy` over every series: a series' latest snapshot and every snapshot that
-    /// changed the contents (a series' first included) are always kept, so that the history of
-    /// changes, and every `diff` and `changed` answer between kept snapshots, stay the same.
-    /// Only repeated fetches of unchanged contents can go, outside the daily and monthly windows.
+    /// The plan for `policy` over every series: a series' latest snapshot, every snapshot that
+    /// changed the contents (a series' first included) and the one just before each change (the
+    /// last time the old contents were seen) are always kept, so that the history of changes,
+    /// and every `diff` and `changed` answer, stay exactly the same. Only repeated fetches of
+    /// unchanged contents can go, outside the daily and monthly windows.
     public static func plan(_ policy: RetentionPolicy, snapshots: [Snapshot]) -> PrunePlan {
         var forget: [Int] = []
         var kept: [String: Int] = [:]
@@ -52,10 +53,11 @@ public enum Retention {
             let daily = lastOfPeriods([.year, .month, .day], count: policy.keepDaily)
             let monthly = lastOfPeriods([.year, .month], count: policy.keepMonthly)
             for (index, snapshot) in ordered.enumerated() {
+                let beforeChange = index + 1 < ordered.count && ordered[index + 1].changed
                 let reason: String? =
-                    if snapshot.changed { "change" } else if index == ordered.count - 1 { "latest" } else if daily.contains(snapshot.id) {
-                        "daily"
-                    } else if monthly.contains(snapshot.id) { "monthly" } else { nil }
+                    if snapshot.changed { "change" } else if index == ordered.count - 1 { "latest" } else if beforeChange {
+                        "before a change"
+                    } else if daily.contains(snapshot.id) { "daily" } else if monthly.contains(snapshot.id) { "monthly" } else { nil }
                 if let reason { kept[reason, default: 0] += 1 } else { forget.append(snapshot.id) }
             }
         }

@@ -14,3 +14,8 @@ public enum TemplateAPI: String, Sendable, Hashable, CaseIterable, Codable {
         }
     }
 }
+
+/// This build's version, as `--version` prints it and JSON outputs carry it.
+public enum TemplateTrackVersion {
+    public static let current = "2.0.0"
+}

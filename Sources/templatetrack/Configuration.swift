@@ -1,12 +1,16 @@
 import ArgumentParser
 import Foundation
+import TOMLKit
 import TemplateTrack
 import TemplateTrackBase
+import TemplateTrackNotifications
 import TemplateTrackExtractor
 import TemplateTrackFetcher
 import TemplateTrackSQLite
 
-/// Settings from the configuration file; command-line flags override them.
+/// Settings from the configuration file (TOML); command-line flags override them, and for
+/// credentials the environment does too. Secrets are never kept in the file: it may name a file
+/// that holds one (`password_file`, `api_key_file`, mode 0600).
 struct Configuration: Sendable {
     var server: String?
     var authURL: String?
@@ -17,10 +21,167 @@ struct Configuration: Sendable {
     var passwordFile: String?
     var apiKeyFile: String?
     var limits = ArchiveLimits.standard
+    var maxDownloadSize: Int64?
     var retention = RetentionPolicy()
+    var notify = NotificationTargets()
+    /// The file read, if any.
+    var source: String?
 
     /// The configuration of this run (set once, before any command runs).
     nonisolated(unsafe) static var current = Configuration()
+
+    /// `$XDG_CONFIG_HOME/templatetrack/config.toml`, else `~/.config/templatetrack/config.toml`.
+    static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let home = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".config")
+        return (home as NSString).appendingPathComponent("templatetrack/config.toml")
+    }
+
+    /// Reads `path`; a missing file at the default place is an empty configuration.
+    static func load(path: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Configuration {
+        let chosen = (path ?? environment["TEMPLATETRACK_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultPath(environment: environment))
+        let file = (chosen as NSString).expandingTildeInPath
+        guard FileManager.default.fileExists(atPath: file) else {
+            if path != nil { throw TemplateTrackError(.invalidArgument, "no configuration file here", at: [.file(file)]) }
+            return Configuration()
+        }
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw TemplateTrackError(.invalidArgument, "the configuration file cannot be read as text", at: [.file(file)])
+        }
+        var configuration = try parse(text, file: file)
+        configuration.source = file
+        return configuration
+    }
+
+    static let topKeys: Set<String> = [
+        "server", "auth_url", "api", "workspaces", "database", "username", "password_file", "api_key_file", "limits",
+        "notify", "retention",
+    ]
+    static let limitKeys: Set<String> = ["max_entry_size", "max_total_size", "max_entries", "max_ratio", "max_download_size"]
+    static let notifyKeys: Set<String> = ["webhook", "command", "timeout", "attempts"]
+    static let retentionKeys: Set<String> = ["keep_daily", "keep_monthly"]
+    static let secretKeys: Set<String> = ["password", "api_key", "token", "secret"]
+
+    /// Parses TOML text; every error names the key (and the line, for syntax errors).
+    static func parse(_ text: String, file: String) throws -> Configuration {
+        func fail(_ message: String) -> TemplateTrackError {
+            TemplateTrackError(.invalidArgument, message, at: [.file(file)])
+        }
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw fail("line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
+        } catch {
+            throw fail("not valid TOML")
+        }
+        func checkKeys(_ table: TOMLTable, _ allowed: Set<String>, in section: String?) throws {
+            for key in table.keys where !allowed.contains(key) {
+                let place = section.map { "[\($0)] " } ?? ""
+                if secretKeys.contains(key) {
+                    throw fail("\(place)'\(key)': secrets never go in the configuration; name a file with password_file or api_key_file, or use the environment")
+                }
+                let suggestion = allowed.min { distance($0, key) < distance($1, key) }.flatMap { distance($0, key) <= 3 ? " (did you mean '\($0)'?)" : nil } ?? ""
+                throw fail("\(place)unknown key '\(key)'\(suggestion)")
+            }
+        }
+        func string(_ key: String, in table: TOMLTable, section: String? = nil) throws -> String? {
+            guard let value = table[key] else { return nil }
+            guard let text = value.string else { throw fail("\(section.map { "[\($0)] " } ?? "")'\(key)' must be a string") }
+            return text
+        }
+        func integer(_ key: String, in table: TOMLTable, section: String, minimum: Int) throws -> Int? {
+            guard let value = table[key] else { return nil }
+            guard let number = value.int, number >= minimum else { throw fail("[\(section)] '\(key)' must be a whole number of at least \(minimum)") }
+            return number
+        }
+        func size(_ key: String, in table: TOMLTable) throws -> Int64? {
+            guard let value = table[key] else { return nil }
+            if let number = value.int, number > 0 { return Int64(number) }
+            if let text = value.string, let parsed = ByteCount.parse(text), parsed > 0 { return parsed }
+            throw fail("[limits] '\(key)' must be a size such as \"512MiB\" or a number of bytes")
+        }
+        try checkKeys(table, topKeys, in: nil)
+        var configuration = Configuration()
+        configuration.server = try string("server", in: table)
+        configuration.authURL = try string("auth_url", in: table)
+        for (key, value) in [("server", configuration.server), ("auth_url", configuration.authURL)] {
+            guard let value else { continue }
+            guard let url = URL(string: value), url.host != nil else { throw fail("'\(key)' is not a URL") }
+            do { try Endpoints.checkSecure(url) } catch let error as TemplateTrackError { throw fail("'\(key)': \(error.message)") }
+        }
+        if let api = try string("api", in: table) {
+            guard let parsed = TemplateAPI(rawValue: api) else { throw fail("'api' must be \"upload\" or \"batch-updater\"") }
+            configuration.api = parsed
+        }
+        if let value = table["workspaces"] {
+            if value.string == "all" {
+                configuration.workspaces = []
+            } else if let array = value.array {
+                var ids: [Int] = []
+                for item in array {
+                    guard let id = item.int, id > 0 else { throw fail("'workspaces' must be \"all\" or a list of workspace ids, e.g. [5001, 5002]") }
+                    ids.append(id)
+                }
+                configuration.workspaces = ids
+            } else {
+                throw fail("'workspaces' must be \"all\" or a list of workspace ids, e.g. [5001, 5002]")
+            }
+        }
+        configuration.database = try string("database", in: table)
+        configuration.username = try string("username", in: table)
+        configuration.passwordFile = try string("password_file", in: table)
+        configuration.apiKeyFile = try string("api_key_file", in: table)
+        if let value = table["limits"] {
+            guard let limits = value.table else { throw fail("'limits' must be a table: [limits]") }
+            try checkKeys(limits, limitKeys, in: "limits")
+            if let size = try size("max_entry_size", in: limits) { configuration.limits.maxEntrySize = size }
+            if let size = try size("max_total_size", in: limits) { configuration.limits.maxTotalSize = size }
+            if let count = try integer("max_entries", in: limits, section: "limits", minimum: 1) { configuration.limits.maxEntries = count }
+            if let value = limits["max_ratio"] {
+                guard let ratio = value.double ?? value.int.map(Double.init), ratio >= 1 else { throw fail("[limits] 'max_ratio' must be a number of at least 1") }
+                configuration.limits.maxCompressionRatio = ratio
+            }
+            configuration.maxDownloadSize = try size("max_download_size", in: limits)
+        }
+        if let value = table["notify"] {
+            guard let notify = value.table else { throw fail("'notify' must be a table: [notify]") }
+            try checkKeys(notify, notifyKeys, in: "notify")
+            if let webhook = try string("webhook", in: notify, section: "notify") {
+                guard let url = URL(string: webhook), url.host != nil else { throw fail("[notify] 'webhook' is not a URL") }
+                do { try Endpoints.checkSecure(url) } catch let error as TemplateTrackError { throw fail("[notify] 'webhook': \(error.message)") }
+                configuration.notify.webhook = url
+            }
+            configuration.notify.command = try string("command", in: notify, section: "notify")
+            if let seconds = try integer("timeout", in: notify, section: "notify", minimum: 1) { configuration.notify.timeout = .seconds(seconds) }
+            if let attempts = try integer("attempts", in: notify, section: "notify", minimum: 1) { configuration.notify.attempts = attempts }
+        }
+        if let value = table["retention"] {
+            guard let retention = value.table else { throw fail("'retention' must be a table: [retention]") }
+            try checkKeys(retention, retentionKeys, in: "retention")
+            if let days = try integer("keep_daily", in: retention, section: "retention", minimum: 0) { configuration.retention.keepDaily = days }
+            if let months = try integer("keep_monthly", in: retention, section: "retention", minimum: 0) { configuration.retention.keepMonthly = months }
+        }
+        if let file = configuration.passwordFile { _ = try SecretFile.check(file, key: "password_file", configuration: file) }
+        if let file = configuration.apiKeyFile { _ = try SecretFile.check(file, key: "api_key_file", configuration: file) }
+        return configuration
+    }
+
+    /// Edit distance, for "did you mean".
+    private static func distance(_ a: String, _ b: String) -> Int {
+        let (a, b) = (Array(a), Array(b))
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return row[b.count]
+    }
 
     /// Credentials, in this order: `--username` (with `--password-stdin`, else
     /// `IMMPORT_PASSWORD`); `IMMPORT_API_KEY`; `IMMPORT_USERNAME` with `IMMPORT_PASSWORD`;
@@ -54,6 +215,12 @@ struct Configuration: Sendable {
 
 /// A file holding one secret, readable by its owner only.
 enum SecretFile {
+    /// Checks the file exists and is private; the configuration check uses it without reading.
+    static func check(_ path: String, key: String, configuration: String) throws -> Bool {
+        _ = try read(path, key: key)
+        return true
+    }
+
     static func read(_ path: String, key: String) throws -> String {
         let expanded = (path as NSString).expandingTildeInPath
         var info = stat()

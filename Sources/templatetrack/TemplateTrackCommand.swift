@@ -7,20 +7,35 @@ struct TemplateTrackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "templatetrack",
         abstract: "Keep a queryable history of ImmPort's template documentation for each workspace.",
+        discussion: """
+            Global options, accepted before or after the command: --config FILE (default: \
+            $XDG_CONFIG_HOME/templatetrack/config.toml) and --color auto|always|never.
+            """,
+        version: TemplateTrackVersion.current,
         subcommands: [
             DemoCommand.self, SyncCommand.self, ImportCommand.self, LogCommand.self, FilesCommand.self,
             DiffCommand.self, ChangedCommand.self, HistoryCommand.self, ShowCommand.self, ExtractCommand.self,
-            SearchCommand.self, TemplatesCommand.self, WorkspacesCommand.self, ForgetCommand.self, PruneCommand.self,
-            SimulatorCommand.self,
+            SearchCommand.self, TemplatesCommand.self, LookupsCommand.self, WorkspacesCommand.self, ForgetCommand.self, PruneCommand.self,
+            WatchCommand.self, ConfigCommand.self, SimulatorCommand.self,
         ])
 
     /// Exit status: 0 success, 1 only where a command promises it (`--exit-code`), 64 for a
     /// usage error, 130 or 143 when interrupted by SIGINT or SIGTERM, 2 for any other error,
     /// printed as one line naming what failed.
     static func main() async {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            let global = try GlobalOptions.extract(from: &arguments)
+            Style.choice = global.color
+            Configuration.current = try Configuration.load(path: global.config)
+        } catch let error as TemplateTrackError {
+            Foundation.exit(report(error))
+        } catch {
+            exit(withError: error)
+        }
         var command: any ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try parseAsRoot(arguments)
         } catch {
             exit(withError: error)  // ArgumentParser's usage errors: 64, help: 0
         }
@@ -74,5 +89,47 @@ struct TemplateTrackCommand: AsyncParsableCommand {
             "the --max-* options raise the limits"
         default: nil
         }
+    }
+}
+
+/// Options every command takes, read before the command line is parsed: `--config FILE` and
+/// `--color auto|always|never` (also as `--config=FILE`, `--color=never`).
+struct GlobalOptions {
+    var config: String?
+    var color: ColorChoice = .auto
+
+    static func extract(from arguments: inout [String]) throws -> GlobalOptions {
+        var options = GlobalOptions()
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--" { break }
+            var value: String?
+            var name = argument
+            if let equals = argument.firstIndex(of: "="), argument.hasPrefix("--") {
+                name = String(argument[..<equals])
+                value = String(argument[argument.index(after: equals)...])
+            }
+            guard name == "--config" || name == "--color" else {
+                index += 1
+                continue
+            }
+            var consumed = 1
+            if value == nil {
+                guard index + 1 < arguments.count else { throw ValidationError("\(name) needs a value") }
+                value = arguments[index + 1]
+                consumed = 2
+            }
+            if name == "--config" {
+                options.config = value
+            } else {
+                guard let choice = ColorChoice(rawValue: value!) else {
+                    throw ValidationError("--color must be auto, always or never")
+                }
+                options.color = choice
+            }
+            arguments.removeSubrange(index..<index + consumed)
+        }
+        return options
     }
 }

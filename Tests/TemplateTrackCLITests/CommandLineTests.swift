@@ -22,7 +22,7 @@ final class SimulatorProcess {
     }
 
     deinit {
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)  // whatever signals the runner ignores
         process.waitUntilExit()
     }
 }

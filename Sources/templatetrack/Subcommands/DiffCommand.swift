@@ -33,11 +33,7 @@ struct DiffCommand: ParsableCommand {
     @Flag(name: .customLong("exit-code"), help: "Exit 1 when there are differences, 0 when there are none.")
     var exitCode = false
 
-    @Option(help: "Colour: auto, always or never.")
-    var color: ColorChoice = .auto
-
     func run() throws {
-        Style.choice = color
         let history = try database.open()
         let detail: SnapshotDiff.Detail = (stat || patch) && !output.json ? .lines : .summary
         let (diff, _, _) = try SnapshotDiff.compute(

@@ -3,6 +3,7 @@ import Foundation
 import TemplateTrack
 import TemplateTrackBase
 import TemplateTrackFetcher
+import TemplateTrackNotifications
 
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,6 +40,9 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("v"), .long], help: "Progress lines on standard error even when it is not a terminal.")
     var verbose = false
 
+    @Flag(name: .customLong("no-notify"), help: "Do not run the configured notifications.")
+    var noNotify = false
+
     @OptionGroup var output: JSONOption
 
     func validate() throws {
@@ -47,7 +51,15 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let result = try await perform()
+        if result.failed { throw ExitCode(2) }
+        if exitCode && result.changed { throw ExitCode(1) }
+    }
+
+    /// One sync, printed and notified; shared with `watch`.
+    func perform() async throws -> (changed: Bool, failed: Bool) {
         var fetch = FetchOptions(idleTimeout: .seconds(idleTimeout))
+        if let size = Configuration.current.maxDownloadSize { fetch.maxDownloadSize = size }
         if let maxDownloadSize { fetch.maxDownloadSize = try size(maxDownloadSize, "--max-download-size") }
         let request = SyncRequest(
             endpoints: try server.endpoints(), credentials: try server.credentials(),
@@ -65,14 +77,14 @@ struct SyncCommand: AsyncParsableCommand {
         } catch {
             progress.finish()
             history.discardIfUnused()
-            if Interruption.isInterrupted { throw TemplateTrackError(.cancelled, "interrupted") }
+            if Interruption.isInterrupted || error is CancellationError { throw TemplateTrackError(.cancelled, "interrupted") }
             throw error
         }
         progress.finish()
         if report.outcomes.allSatisfy({ $0.snapshot == nil }) { history.discardIfUnused() }
         if Interruption.isInterrupted { throw TemplateTrackError(.cancelled, "interrupted") }
-        let changed = report.outcomes.contains { $0.snapshot?.changed == true }
-        let failed = report.outcomes.contains { $0.error != nil }
+        let changed = report.outcomes.contains { $0.snapshot?.changed == true && $0.snapshot?.previous != nil }
+        var failed = report.outcomes.contains { $0.error != nil }
         if output.json {
             try printJSON(report.outcomes.map(SyncOutcomeJSON.init))
         } else if !quiet || changed || failed {
@@ -83,8 +95,16 @@ struct SyncCommand: AsyncParsableCommand {
                 "note: the account no longer sees workspace\(report.notVisible.count == 1 ? "" : "s") "
                     + report.notVisible.map(String.init).joined(separator: ", ") + "; their history is kept")
         }
-        if failed { throw ExitCode(2) }
-        if exitCode && changed { throw ExitCode(1) }
+        let targets = Configuration.current.notify
+        if !noNotify, !targets.isEmpty,
+            let notification = try ChangeNotification.build(for: report.outcomes.compactMap(\.snapshot), in: history)
+        {
+            for failure in await NotificationDelivery.deliver(notification, to: targets) {
+                note("templatetrack: error: \(failure) (the snapshots are recorded)")
+                failed = true
+            }
+        }
+        return (changed, failed)
     }
 }
 

@@ -9,9 +9,18 @@ struct WorkspacesCommand: AsyncParsableCommand {
         commandName: "workspaces", abstract: "List the workspaces your ImmPort account can see.")
 
     @OptionGroup var server: ServerOptions
+    @OptionGroup var database: DatabaseOptions
+
+    @Flag(help: "List the workspaces in the history instead, with their names and snapshots.")
+    var local = false
+
+    @Option(help: ArgumentHelp("Give a workspace in the history a name (repeatable).", valueName: "ID=NAME"))
+    var name: [String] = []
+
     @OptionGroup var output: JSONOption
 
     func run() async throws {
+        if local || !name.isEmpty { return try runLocal() }
         let client = try ImmPortClient(endpoints: try server.endpoints(), credentials: try server.credentials())
         let result: Result<[Workspace], any Error>
         do { result = .success(try await client.workspaces()) } catch { result = .failure(error) }
@@ -26,6 +35,29 @@ struct WorkspacesCommand: AsyncParsableCommand {
             table.add([
                 "\(workspace.workspaceId)", workspace.name ?? "", workspace.type ?? "", workspace.category ?? "",
                 updated ?? "",
+            ])
+        }
+        print(table.render(style: .forStandardOutput()))
+    }
+
+    /// The history's own list, and names for workspaces that only ever came from imports.
+    private func runLocal() throws {
+        let history = try database.open(name.isEmpty ? .read : .write)
+        for entry in name {
+            let parts = entry.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, let id = Int(parts[0]), !parts[1].isEmpty else {
+                throw ValidationError("--name takes ID=NAME, e.g. --name 5001='Influenza Vaccine Cohort'")
+            }
+            try history.setWorkspaceName(String(parts[1]), workspace: id)
+        }
+        let workspaces = try history.workspaces()
+        if output.json { return try printJSON(workspaces) }
+        var table = TextTable(["WORKSPACE", "NAME", "SNAPSHOTS", "SERIES", "LATEST"], rightAligned: [0, 2])
+        for workspace in workspaces {
+            table.add([
+                "\(workspace.workspace)", workspace.name.map(DisplayName.escaped) ?? "", "\(workspace.snapshots)",
+                workspace.apis.map(\.rawValue).joined(separator: ", "),
+                workspace.latestFetchedAt.map(Timestamp.display) ?? "",
             ])
         }
         print(table.render(style: .forStandardOutput()))

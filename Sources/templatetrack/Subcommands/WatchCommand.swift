@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import TemplateTrackBase
+
+struct WatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Sync now and then every interval, until stopped (for machines without cron).",
+        discussion: """
+            Each round is a sync as `sync` runs it (quiet unless something changed or failed), with the configured \
+            notifications. SIGINT or SIGTERM stops it cleanly: a download in progress is removed and nothing half \
+            recorded is kept.
+            """)
+
+    @Option(help: ArgumentHelp("How often: e.g. 90s, 30m, 6h, 1d.", valueName: "interval"))
+    var every: String
+
+    @Flag(help: "Stop after the first round (for testing a setup).")
+    var once = false
+
+    @OptionGroup var sync: SyncCommand
+
+    func validate() throws {
+        guard let seconds = Self.seconds(every), seconds >= 1 else {
+            throw ValidationError("--every '\(every)' is not an interval such as 90s, 30m, 6h or 1d")
+        }
+        _ = seconds
+    }
+
+    func run() async throws {
+        let interval = Duration.seconds(Self.seconds(every) ?? 3600)
+        let round = WatchRounds(sync: sync, interval: interval, once: once)
+        var logger = Logger(label: "templatetrack.watch")
+        logger.logLevel = .critical
+        Interruption.install()
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: round, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            if Interruption.isInterrupted { throw TemplateTrackError(.cancelled, "interrupted") }
+            throw error
+        }
+        if Interruption.isInterrupted { throw TemplateTrackError(.cancelled, "interrupted") }
+        if round.lastFailed.withLock({ $0 }) { throw ExitCode(2) }
+    }
+
+    /// `90s`, `30m`, `6h`, `1d`, or plain seconds.
+    static func seconds(_ text: String) -> Int? {
+        guard let match = text.wholeMatch(of: /(\d+)\s*([smhd]?)/) , let number = Int(match.1) else { return nil }
+        return number * (["": 1, "s": 1, "m": 60, "h": 3600, "d": 86_400][String(match.2)] ?? 1)
+    }
+}
+
+import Synchronization
+
+/// The watch loop as a service: a round, then a wait that a shutdown cuts short.
+final class WatchRounds: Service, Sendable {
+    let sync: SyncCommand
+    let interval: Duration
+    let once: Bool
+    let lastFailed = Mutex(false)
+
+    init(sync: SyncCommand, interval: Duration, once: Bool) {
+        self.sync = sync
+        self.interval = interval
+        self.once = once
+    }
+
+    func run() async throws {
+        var command = sync
+        command.quiet = true
+        let round = command
+        while true {
+            let result = try await cancelWhenGracefulShutdown { try await round.perform() }
+            lastFailed.withLock { $0 = result.failed }
+            if once { return }
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
+            } catch {
+                return  // asked to stop while waiting
+            }
+        }
+    }
+}
