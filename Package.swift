@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "templatetrack", targets: ["templatetrack"]),
         .library(name: "TemplateTrack", targets: ["TemplateTrack"]),
+        .library(name: "TemplateTrackCheck", targets: ["TemplateTrackCheck"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -100,6 +101,24 @@ let package = Package(
             name: "EmbedResources",
             capability: .buildTool(),
             dependencies: ["EmbedResourcesTool"]
+        ),
+        // Checks filled-in templates against definitions, reports the impact of a template
+        // change, and upgrades filled .txt files to a newer version.
+        .target(
+            name: "TemplateTrackCheck",
+            dependencies: ["TemplateTrackBase", "TemplateTrackTemplates", "TemplateTrackExtractor"],
+            swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]
+        ),
+        // Checks one file in a process of its own and prints its peak memory (for the tests).
+        .executableTarget(
+            name: "TemplateTrackCheckProbe",
+            dependencies: ["TemplateTrackCheck"],
+            swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]
+        ),
+        .testTarget(
+            name: "TemplateTrackCheckTests",
+            dependencies: ["TemplateTrackCheck", "TemplateTrackBase", "TemplateTrackTemplates", "TemplateTrackExtractor"],
+            swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]
         ),
         .testTarget(
             name: "TemplateTrackTests",

@@ -1,0 +1,333 @@
+import TemplateTrackBase
+public import TemplateTrackTemplates
+
+/// What a check learned about a file besides its findings.
+public struct CheckedFile: Sendable, Hashable {
+    /// The path checked, as given.
+    public var file: String
+    /// The template name in the file's first cell.
+    public var templateName: String
+    /// The version in the file's `Schema Version` tag.
+    public var schemaVersion: String?
+    /// The catalog's template the file was checked against; nil when none fits.
+    public var template: Template?
+    /// Data rows (and key/value rows of compound blocks) checked.
+    public var dataRows: Int
+    /// Findings reported.
+    public var findingCount: Int
+}
+
+/// Checks filled-in templates (`.txt` or `.xlsx`) against a catalog's definitions and lookups.
+///
+/// Files are streamed row by row; memory does not grow with the number of rows, except for
+/// the `User Defined ID`s seen (for `duplicate_id`). Headers are matched exactly after
+/// trimming spaces; column order does not matter. Findings per rule:
+/// - a missing column is one `missing_column` finding on the header row (an error when the
+///   column is required, else a warning), not one `required` finding per row;
+/// - a header not in the template, or repeated, is one `unknown_column` finding on the
+///   header row; its values are not checked; a value with no header above it is one
+///   `unknown_column` finding on its row;
+/// - compound templates: a block the template lacks is an `unknown_column` finding with no
+///   column; a missing block whose definition says `templateRequired: yes` is a
+///   `missing_column` finding with no column and no row; `User Defined ID`s must be unique
+///   within a block.
+public enum FilledTemplateChecker {
+    /// All findings for the file at `path`, in the order found.
+    public static func check(fileAt path: String, against catalog: TemplateCatalog) throws -> [CheckFinding] {
+        var findings: [CheckFinding] = []
+        try check(fileAt: path, against: catalog) { findings.append($0) }
+        return findings
+    }
+
+    /// Streams the findings for the file at `path` to `report` as they are found, and
+    /// returns what was learned about the file. A `.xlsx` (a zip, whatever its name) is read
+    /// as a workbook, anything else as tab-separated text.
+    ///
+    /// Throws `TemplateTrackError` naming the file (and zip entry) when it cannot be read or
+    /// is not a filled template at all; anything `report` throws stops the check.
+    @discardableResult
+    public static func check(
+        fileAt path: String, against catalog: TemplateCatalog, reporting report: (CheckFinding) throws -> Void
+    ) throws -> CheckedFile {
+        try withoutActuallyEscaping(report) { report in
+            var checker = FileChecker(file: path, catalog: catalog, report: report)
+            try FilledFile.forEachRow(at: path) { try checker.consume($0) }
+            return try checker.finish()
+        }
+    }
+}
+
+/// Opens a filled template by its content: a zip is a workbook, anything else text.
+enum FilledFile {
+    static func isWorkbook(_ path: String) throws -> Bool {
+        let file = try ChunkedFile(path: path)
+        return try file.next().starts(with: [0x50, 0x4b, 0x03, 0x04])
+    }
+
+    static func forEachRow(at path: String, _ body: (FilledRow) throws -> Void) throws {
+        if try isWorkbook(path) {
+            try XLSXRowReader(path: path).forEachRow(body)
+        } else {
+            if path.lowercased().hasSuffix(".xlsx") {
+                throw TemplateTrackError(.invalidArchive, "not an .xlsx workbook: the file is not a zip", at: [.file(path)])
+            }
+            var reader = TextRowReader(path: path)
+            try reader.forEachRow(body)
+        }
+    }
+}
+
+/// The checks of one file, fed one row at a time.
+struct FileChecker {
+    let file: String
+    let catalog: TemplateCatalog
+    let report: (CheckFinding) throws -> Void
+
+    private var layout: TemplateLayout
+    private var resolvedChecked = false
+    private var skipRest = false
+    private var blocks: [String: BlockState] = [:]
+    private var seenBlocks: Set<String> = []
+    private var dataRows = 0
+    private var findingCount = 0
+
+    init(file: String, catalog: TemplateCatalog, report: @escaping (CheckFinding) throws -> Void) {
+        self.file = file
+        self.catalog = catalog
+        self.report = report
+        layout = TemplateLayout(catalog: catalog, file: file)
+    }
+
+    /// One block's header and what has been seen under it.
+    struct BlockState {
+        var definition: TemplateBlock
+        var startRow: Int
+        var isKeyValue = false
+        /// Column for each cell index (0 is ImmPort's reserved column); nil: no usable header.
+        var columnAt: [TemplateColumn?] = []
+        /// Indices of headers already reported as unknown or repeated: their values go unchecked.
+        var reportedAt: Set<Int> = []
+        var present: Set<String> = []
+        var firstRowOfID: [String: Int] = [:]
+        var hasHeader = false
+    }
+
+    mutating func consume(_ row: FilledRow) throws {
+        let role = try layout.role(of: row)
+        if !resolvedChecked, let resolution = layout.resolution { try resolved(resolution) }
+        guard !skipRest else { return }
+        switch role {
+        case .title, .preamble, .blank:
+            break
+        case .blockStart(let name, let known):
+            try closeBlock()
+            currentBlockName = name
+            seenBlocks.insert(name)
+            if known, let definition = layout.template?.blocks.first(where: { $0.name == name }) {
+                blocks[name] = BlockState(definition: definition, startRow: row.number)
+            } else {
+                try emit(block: name, row: row.number, rule: .unknownColumn, severity: .error)
+            }
+        case .header(let block):
+            try header(row, block: block)
+        case .data(let block):
+            try data(row, block: block)
+        case .keyValue(let block):
+            try keyValue(row, block: block)
+        case .ignored:
+            break
+        }
+    }
+
+    private var currentBlockName: String?
+
+    mutating func finish() throws -> CheckedFile {
+        guard let name = layout.templateName else {
+            throw TemplateTrackError(.invalidArgument, "not a filled ImmPort template: the file is empty", at: [.file(file)])
+        }
+        if !resolvedChecked {
+            if !layout.isCompound && !layout.sawHeader && !catalog.templates(named: name).isEmpty {
+                throw TemplateTrackError(
+                    .invalidArgument, "not a filled ImmPort template: no 'Column Name' header row", at: [.file(file)])
+            }
+            try resolved(layout.resolution ?? catalog.resolve(templateNamed: name, headers: []))
+        }
+        if !skipRest {
+            try closeBlock()
+            for block in layout.template?.blocks ?? [] {
+                guard let blockName = block.name, !seenBlocks.contains(blockName),
+                    block.attributes["templateRequired"]?.string?.lowercased() == "yes"
+                else { continue }
+                try emit(block: blockName, row: nil, rule: .missingColumn, severity: .error)
+            }
+        }
+        return CheckedFile(
+            file: file, templateName: name, schemaVersion: layout.fileVersion, template: layout.template,
+            dataRows: dataRows, findingCount: findingCount)
+    }
+
+    // MARK: Template and version
+
+    private mutating func resolved(_ resolution: TemplateResolution) throws {
+        resolvedChecked = true
+        switch resolution {
+        case .unknown:
+            try emit(row: layout.titleRow, rule: .unknownTemplate, value: layout.templateName, severity: .error)
+            skipRest = true
+            return
+        case .nameMismatch(let template):
+            try emit(row: layout.titleRow, rule: .unknownTemplate, value: layout.templateName, expected: template.name, severity: .error)
+        case .matched:
+            break
+        }
+        if let expected = layout.template?.schemaVersion, layout.fileVersion != expected {
+            try emit(row: layout.titleRow, rule: .schemaVersion, value: layout.fileVersion, expected: expected, severity: .error)
+        }
+        if !layout.isCompound, let block = layout.template?.blocks.first {
+            blocks[""] = BlockState(definition: block, startRow: layout.titleRow)
+        }
+    }
+
+    // MARK: Rows
+
+    private mutating func header(_ row: FilledRow, block: String?) throws {
+        let key = block ?? ""
+        guard var state = blocks[key] else { return }
+        state.hasHeader = true
+        state.columnAt = [nil]
+        state.present = []
+        state.reportedAt = []
+        let byName = Dictionary(state.definition.columns.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for (index, cell) in row.cells.enumerated().dropFirst() {
+            let name = TemplateLayout.trimmed(cell)
+            guard !name.isEmpty else {
+                state.columnAt.append(nil)
+                continue
+            }
+            if let column = byName[name], !state.present.contains(name) {
+                state.present.insert(name)
+                state.columnAt.append(column)
+            } else {
+                let repeated = byName[name] != nil
+                state.columnAt.append(nil)
+                state.reportedAt.insert(index)
+                try emit(
+                    block: block, row: row.number, column: name, rule: .unknownColumn,
+                    expected: repeated ? "one '\(name)' column" : nil, severity: .error)
+            }
+        }
+        for column in state.definition.columns where !state.present.contains(column.name) {
+            try emit(
+                block: block, row: row.number, column: column.name, rule: .missingColumn,
+                severity: column.isRequired ? .error : .warning)
+        }
+        blocks[key] = state
+    }
+
+    private mutating func data(_ row: FilledRow, block: String?) throws {
+        let key = block ?? ""
+        guard var state = blocks[key], state.hasHeader else { return }
+        dataRows += 1
+        let count = max(row.cells.count, state.columnAt.count)
+        for index in 1..<max(count, 1) {
+            let value = index < row.cells.count ? TemplateLayout.trimmed(row.cells[index]) : ""
+            if index < state.columnAt.count, let column = state.columnAt[index] {
+                try checkValue(value, column: column, row: row.number, block: block, state: &state)
+            } else if !value.isEmpty && !state.reportedAt.contains(index) {
+                try emit(block: block, row: row.number, rule: .unknownColumn, value: value, severity: .error)
+            }
+        }
+        blocks[key] = state
+    }
+
+    private mutating func keyValue(_ row: FilledRow, block: String) throws {
+        guard var state = blocks[block] else { return }
+        dataRows += 1
+        state.isKeyValue = true
+        let key = row.cells.first.map(TemplateLayout.trimmed) ?? ""
+        let value = row.cells.count > 1 ? TemplateLayout.trimmed(row.cells[1]) : ""
+        if let column = state.definition.columns.first(where: { $0.name == key }), !state.present.contains(key) {
+            state.present.insert(key)
+            try checkValue(value, column: column, row: row.number, block: block, state: &state)
+        } else {
+            let repeated = state.present.contains(key)
+            try emit(
+                block: block, row: row.number, column: key, rule: .unknownColumn,
+                expected: repeated ? "one '\(key)' column" : nil, severity: .error)
+        }
+        for extra in row.cells.dropFirst(2).map(TemplateLayout.trimmed) where !extra.isEmpty {
+            try emit(block: block, row: row.number, rule: .unknownColumn, value: extra, severity: .error)
+        }
+        blocks[block] = state
+    }
+
+    /// At the end of a key/value block, the keys it never gave.
+    private mutating func closeBlock() throws {
+        guard let name = currentBlockName, let state = blocks[name], state.isKeyValue else { return }
+        for column in state.definition.columns where !state.present.contains(column.name) {
+            try emit(
+                block: name, row: state.startRow, column: column.name, rule: .missingColumn,
+                severity: column.isRequired ? .error : .warning)
+        }
+        currentBlockName = nil
+    }
+
+    // MARK: Values
+
+    private mutating func checkValue(
+        _ value: String, column: TemplateColumn, row: Int, block: String?, state: inout BlockState
+    ) throws {
+        guard !value.isEmpty else {
+            if column.isRequired { try emit(block: block, row: row, column: column.name, rule: .required, severity: .error) }
+            return
+        }
+        let dataType = column.attributes["jsonDataType"]?.string
+        let items =
+            dataType == "array"
+            ? value.split(separator: ";").map { TemplateLayout.trimmed(String($0)) }.filter { !$0.isEmpty }
+            : [value]
+        let maximum = ValueRules.maximumLength(columnType: column.attributes["columnType"]?.string)
+        let vocabulary = column.attributes["cvTableName"]?.string
+        let preferred = column.attributes["pvTableName"]?.string
+        for item in items {
+            if let expectation = ValueRules.expectation(forType: dataType), !ValueRules.accepts(item, type: dataType) {
+                try emit(block: block, row: row, column: column.name, rule: .type, value: item, expected: expectation, severity: .error)
+            }
+            if let maximum, ValueRules.length(item) > maximum {
+                try emit(
+                    block: block, row: row, column: column.name, rule: .length, value: item,
+                    expected: "at most \(maximum) characters", severity: .error)
+            }
+            if let vocabulary, catalog.lookup(vocabulary, accepts: item) == false {
+                try emit(
+                    block: block, row: row, column: column.name, rule: .vocabulary, value: item,
+                    expected: "a value of \(vocabulary)", severity: .error)
+            }
+            if let preferred, catalog.lookup(preferred, accepts: item) == false {
+                try emit(
+                    block: block, row: row, column: column.name, rule: .preferredValue, value: item,
+                    expected: "a preferred value of \(preferred)", severity: .warning)
+            }
+        }
+        if column.name == "User Defined ID", !state.isKeyValue {
+            if let first = state.firstRowOfID[value] {
+                try emit(
+                    block: block, row: row, column: column.name, rule: .duplicateID, value: value, expected: "row \(first)",
+                    severity: .error)
+            } else {
+                state.firstRowOfID[value] = row
+            }
+        }
+    }
+
+    private mutating func emit(
+        block: String? = nil, row: Int?, column: String? = nil, rule: CheckRule, value: String? = nil,
+        expected: String? = nil, severity: CheckSeverity
+    ) throws {
+        findingCount += 1
+        try report(
+            CheckFinding(
+                file: file, template: layout.templateName ?? "", block: block, row: row, column: column, rule: rule,
+                value: value, expected: expected, severity: severity))
+    }
+}
