@@ -197,16 +197,23 @@ struct FileChecker {
         state.columnAt = [nil]
         state.present = []
         state.reportedAt = []
-        let byName = Dictionary(state.definition.columns.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        // Combined templates define some headers twice (`Name Reported` of the panel and of
+        // the test, either side of `Result Separator Column`): the k-th header of a name is
+        // the k-th column of that name.
+        var byName: [String: [TemplateColumn]] = [:]
+        for column in state.definition.columns { byName[column.name, default: []].append(column) }
+        var seen: [String: Int] = [:]
         for (index, cell) in row.cells.enumerated().dropFirst() {
             let name = TemplateLayout.trimmed(cell)
             guard !name.isEmpty else {
                 state.columnAt.append(nil)
                 continue
             }
-            if let column = byName[name], !state.present.contains(name) {
+            let occurrence = seen[name, default: 0]
+            seen[name] = occurrence + 1
+            if let defined = byName[name], occurrence < defined.count {
                 state.present.insert(name)
-                state.columnAt.append(column)
+                state.columnAt.append(defined[occurrence])
             } else {
                 let repeated = byName[name] != nil
                 state.columnAt.append(nil)
@@ -216,10 +223,15 @@ struct FileChecker {
                     expected: repeated ? "one '\(name)' column" : nil, severity: .error)
             }
         }
-        for column in state.definition.columns where !state.present.contains(column.name) {
-            try emit(
-                block: block, row: row.number, column: column.name, rule: .missingColumn,
-                severity: column.isRequired ? .error : .warning)
+        var defined: [String: Int] = [:]
+        for column in state.definition.columns {
+            let occurrence = defined[column.name, default: 0]
+            defined[column.name] = occurrence + 1
+            if occurrence >= seen[column.name, default: 0] {
+                try emit(
+                    block: block, row: row.number, column: column.name, rule: .missingColumn,
+                    severity: column.isRequired ? .error : .warning)
+            }
         }
         blocks[key] = state
     }

@@ -8,8 +8,13 @@ import TemplateTrackCheck
 
 func peakResidentKiB() -> Int {
     var usage = rusage()
-    getrusage(RUSAGE_SELF, &usage)
-    return Int(usage.ru_maxrss)
+    #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Int(usage.ru_maxrss)  // KiB on Linux
+    #else
+        getrusage(RUSAGE_SELF, &usage)
+        return Int(usage.ru_maxrss) / 1024  // bytes on macOS
+    #endif
 }
 
 let arguments = CommandLine.arguments
