@@ -56,6 +56,13 @@ struct XLSXRowReader {
                 throw TemplateTrackError(
                     .invalidArchive, "malformed XML near line \(parser.lineNumber): \(reason)", at: [.file(path), .entry(name)])
             }
+            // Parsing from a stream never tells libxml2 the input ended, so a document cut
+            // short parses "successfully": only a closed root element proves it is whole.
+            guard delegate.rootClosed else {
+                throw TemplateTrackError(
+                    .invalidArchive, "malformed XML: the document ends before its root element closes",
+                    at: [.file(path), .entry(name)])
+            }
         }
 
         // The workbook part is the one `_rels/.rels` names (normally `xl/workbook.xml`).
@@ -173,6 +180,8 @@ protocol XMLPartHandler: AnyObject {
 final class XMLPartDelegate: NSObject, XMLParserDelegate {
     let handler: any XMLPartHandler
     var failure: (any Error)?
+    private var depth = 0
+    private(set) var rootClosed = false
 
     init(handler: any XMLPartHandler) { self.handler = handler }
 
@@ -186,6 +195,7 @@ final class XMLPartDelegate: NSObject, XMLParserDelegate {
         attributes: [String: String] = [:]
     ) {
         guard failure == nil else { return }
+        depth += 1
         var local: [String: String] = [:]
         for (key, value) in attributes where !key.hasPrefix("xmlns") {
             // Keep `r:id` apart from a plain `id`: only the prefixed one names a relationship.
@@ -196,6 +206,8 @@ final class XMLPartDelegate: NSObject, XMLParserDelegate {
 
     func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
         guard failure == nil else { return }
+        depth -= 1
+        if depth == 0 { rootClosed = true }
         do { try handler.end(Self.local(elementName)) } catch { stop(parser, error) }
     }
 
