@@ -113,7 +113,9 @@ struct Sheet {
         try Self.writeParts(to: path, sheet: sheet, sharedStrings: strings)
     }
 
-    static func writeParts(to path: String, sheet: String, sharedStrings: String?, styles: String = styles) throws {
+    static func writeParts(
+        to path: String, sheet: String, sharedStrings: String?, styles: String = styles, date1904: Bool = false
+    ) throws {
         let contentTypes = #"""
             <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
             <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>
@@ -124,7 +126,7 @@ struct Sheet {
             """#
         let workbook = #"""
             <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-            <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><workbookPr/><sheets><sheet name="Template" sheetId="1" r:id="rId1"/></sheets></workbook>
+            <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><workbookPr date1904="\#(date1904 ? 1 : 0)"/><sheets><sheet name="Template" sheetId="1" r:id="rId1"/></sheets></workbook>
             """#
         let workbookRelationships = #"""
             <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
