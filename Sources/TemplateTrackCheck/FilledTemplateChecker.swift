@@ -98,18 +98,49 @@ struct FileChecker {
         layout = TemplateLayout(catalog: catalog, file: file)
     }
 
-    /// One block's header and what has been seen under it.
-    struct BlockState {
-        var definition: TemplateBlock
-        var startRow: Int
+    /// A column's rules, read from its attributes once per header rather than once per cell.
+    struct ColumnRule {
+        let name: String
+        let isRequired: Bool
+        let dataType: String?
+        let typeExpectation: String?
+        let maximumLength: Int?
+        let vocabulary: String?
+        let vocabularyValues: Set<String>?
+        let preferred: String?
+        let preferredValues: Set<String>?
+
+        init(_ column: TemplateColumn, catalog: TemplateCatalog) {
+            name = column.name
+            isRequired = column.isRequired
+            dataType = column.attributes["jsonDataType"]?.string
+            typeExpectation = ValueRules.expectation(forType: dataType)
+            maximumLength = ValueRules.maximumLength(columnType: column.attributes["columnType"]?.string)
+            vocabulary = column.attributes["cvTableName"]?.string
+            vocabularyValues = vocabulary.flatMap { catalog.accepted(in: $0) }
+            preferred = column.attributes["pvTableName"]?.string
+            preferredValues = preferred.flatMap { catalog.accepted(in: $0) }
+        }
+    }
+
+    /// One block's header and what has been seen under it. A class, so that recording an ID
+    /// mutates the one table in place instead of copying it per row.
+    final class BlockState {
+        let definition: TemplateBlock
+        let startRow: Int
         var isKeyValue = false
         /// Column for each cell index (0 is ImmPort's reserved column); nil: no usable header.
-        var columnAt: [TemplateColumn?] = []
+        var columnAt: [ColumnRule?] = []
         /// Indices of headers already reported as unknown or repeated: their values go unchecked.
         var reportedAt: Set<Int> = []
         var present: Set<String> = []
         var firstRowOfID: [String: Int] = [:]
         var hasHeader = false
+
+        init(definition: TemplateBlock, startRow: Int) {
+            self.definition = definition
+            self.startRow = startRow
+        }
     }
 
     mutating func consume(_ row: FilledRow) throws {
@@ -192,7 +223,7 @@ struct FileChecker {
 
     private mutating func header(_ row: FilledRow, block: String?) throws {
         let key = block ?? ""
-        guard var state = blocks[key] else { return }
+        guard let state = blocks[key] else { return }
         state.hasHeader = true
         state.columnAt = [nil]
         state.present = []
@@ -213,7 +244,7 @@ struct FileChecker {
             seen[name] = occurrence + 1
             if let defined = byName[name], occurrence < defined.count {
                 state.present.insert(name)
-                state.columnAt.append(defined[occurrence])
+                state.columnAt.append(ColumnRule(defined[occurrence], catalog: catalog))
             } else {
                 let repeated = byName[name] != nil
                 state.columnAt.append(nil)
@@ -233,34 +264,32 @@ struct FileChecker {
                     severity: column.isRequired ? .error : .warning)
             }
         }
-        blocks[key] = state
     }
 
     private mutating func data(_ row: FilledRow, block: String?) throws {
         let key = block ?? ""
-        guard var state = blocks[key], state.hasHeader else { return }
+        guard let state = blocks[key], state.hasHeader else { return }
         dataRows += 1
         let count = max(row.cells.count, state.columnAt.count)
         for index in 1..<max(count, 1) {
             let value = index < row.cells.count ? TemplateLayout.trimmed(row.cells[index]) : ""
             if index < state.columnAt.count, let column = state.columnAt[index] {
-                try checkValue(value, column: column, row: row.number, block: block, state: &state)
+                try checkValue(value, column: column, row: row.number, block: block, state: state)
             } else if !value.isEmpty && !state.reportedAt.contains(index) {
                 try emit(block: block, row: row.number, rule: .unknownColumn, value: value, severity: .error)
             }
         }
-        blocks[key] = state
     }
 
     private mutating func keyValue(_ row: FilledRow, block: String) throws {
-        guard var state = blocks[block] else { return }
+        guard let state = blocks[block] else { return }
         dataRows += 1
         state.isKeyValue = true
         let key = row.cells.first.map(TemplateLayout.trimmed) ?? ""
         let value = row.cells.count > 1 ? TemplateLayout.trimmed(row.cells[1]) : ""
         if let column = state.definition.columns.first(where: { $0.name == key }), !state.present.contains(key) {
             state.present.insert(key)
-            try checkValue(value, column: column, row: row.number, block: block, state: &state)
+            try checkValue(value, column: ColumnRule(column, catalog: catalog), row: row.number, block: block, state: state)
         } else {
             let repeated = state.present.contains(key)
             try emit(
@@ -270,7 +299,6 @@ struct FileChecker {
         for extra in row.cells.dropFirst(2).map(TemplateLayout.trimmed) where !extra.isEmpty {
             try emit(block: block, row: row.number, rule: .unknownColumn, value: extra, severity: .error)
         }
-        blocks[block] = state
     }
 
     /// At the end of a key/value block, the keys it never gave.
@@ -287,38 +315,34 @@ struct FileChecker {
     // MARK: Values
 
     private mutating func checkValue(
-        _ value: String, column: TemplateColumn, row: Int, block: String?, state: inout BlockState
+        _ value: String, column: ColumnRule, row: Int, block: String?, state: BlockState
     ) throws {
         guard !value.isEmpty else {
             if column.isRequired { try emit(block: block, row: row, column: column.name, rule: .required, severity: .error) }
             return
         }
-        let dataType = column.attributes["jsonDataType"]?.string
         let items =
-            dataType == "array"
+            column.dataType == "array"
             ? value.split(separator: ";").map { TemplateLayout.trimmed(String($0)) }.filter { !$0.isEmpty }
             : [value]
-        let maximum = ValueRules.maximumLength(columnType: column.attributes["columnType"]?.string)
-        let vocabulary = column.attributes["cvTableName"]?.string
-        let preferred = column.attributes["pvTableName"]?.string
         for item in items {
-            if let expectation = ValueRules.expectation(forType: dataType), !ValueRules.accepts(item, type: dataType) {
+            if let expectation = column.typeExpectation, !ValueRules.accepts(item, type: column.dataType) {
                 try emit(block: block, row: row, column: column.name, rule: .type, value: item, expected: expectation, severity: .error)
             }
-            if let maximum, ValueRules.length(item) > maximum {
+            if let maximum = column.maximumLength, ValueRules.length(item) > maximum {
                 try emit(
                     block: block, row: row, column: column.name, rule: .length, value: item,
                     expected: "at most \(maximum) characters", severity: .error)
             }
-            if let vocabulary, catalog.lookup(vocabulary, accepts: item) == false {
+            if let table = column.vocabulary, let accepted = column.vocabularyValues, !accepted.contains(item) {
                 try emit(
                     block: block, row: row, column: column.name, rule: .vocabulary, value: item,
-                    expected: "a value of \(vocabulary)", severity: .error)
+                    expected: "a value of \(table)", severity: .error)
             }
-            if let preferred, catalog.lookup(preferred, accepts: item) == false {
+            if let table = column.preferred, let accepted = column.preferredValues, !accepted.contains(item) {
                 try emit(
                     block: block, row: row, column: column.name, rule: .preferredValue, value: item,
-                    expected: "a preferred value of \(preferred)", severity: .warning)
+                    expected: "a preferred value of \(table)", severity: .warning)
             }
         }
         if column.name == "User Defined ID", !state.isKeyValue {

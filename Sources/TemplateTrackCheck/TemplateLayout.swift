@@ -50,7 +50,12 @@ struct TemplateLayout {
     var template: Template? { resolution?.template }
     var isCompound: Bool { compoundBlocks != nil }
 
-    static func trimmed(_ cell: String) -> String { cell.trimmingCharacters(in: .whitespaces) }
+    /// The cell without surrounding spaces; most cells have none, and are returned as they are.
+    static func trimmed(_ cell: String) -> String {
+        guard let first = cell.utf8.first, let last = cell.utf8.last else { return cell }
+        if first != 0x20 && first != 0x09 && last != 0x20 && last != 0x09 && first < 0x80 && last < 0x80 { return cell }
+        return cell.trimmingCharacters(in: .whitespaces)
+    }
 
     /// The role of `row`; throws when the first non-blank row is not a template title.
     mutating func role(of row: FilledRow) throws -> RowRole {

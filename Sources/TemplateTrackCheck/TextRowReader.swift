@@ -8,7 +8,7 @@ struct FilledRow {
     var cells: [String]
 
     /// True when every cell is empty or spaces: a blank line.
-    var isBlank: Bool { cells.allSatisfy { $0.allSatisfy { $0 == " " || $0 == "\r" } } }
+    var isBlank: Bool { cells.allSatisfy { $0.utf8.allSatisfy { $0 == 0x20 || $0 == 0x0d } } }
 }
 
 /// Reads an open file in fixed-size chunks: memory stays the same whatever the file's size.
