@@ -12,8 +12,9 @@ final class ExclusiveFile {
     private var buffer: [UInt8] = []
     private var finished = false
 
-    /// Starts writing `path`; refuses at once if something is already there.
-    init(creating path: String) throws {
+    /// Starts writing `path` with permission bits `mode` (mkstemp's 0600 would hide the
+    /// file from others who could read the input); refuses at once if something is already there.
+    init(creating path: String, mode: mode_t = 0o644) throws {
         self.path = path
         if Self.exists(path) {
             throw TemplateTrackError(.invalidArgument, "refusing to overwrite an existing file", at: [.file(path)])
@@ -26,6 +27,7 @@ final class ExclusiveFile {
             throw TemplateTrackError(.io, "cannot create a file beside it: \(ChunkedFile.reason(errno))", at: [.file(path)])
         }
         temporaryPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        fchmod(descriptor, mode & 0o777)
     }
 
     deinit {

@@ -1,3 +1,4 @@
+import Foundation
 import TemplateTrackBase
 import TemplateTrackTemplates
 
@@ -65,7 +66,9 @@ public enum TemplateUpgrader {
         }
         let scan = try Scan.read(input, catalog: from)
         let plan = try Plan(scan: scan, from: from, to: to, input: input)
-        let file = try ExclusiveFile(creating: output)
+        var status = stat()
+        let mode = stat(input, &status) == 0 ? status.st_mode & 0o666 : 0o644
+        let file = try ExclusiveFile(creating: output, mode: mode)
         let rows = try write(input, scan: scan, plan: plan, to: file)
         try file.commit()
         let findings = try FilledTemplateChecker.check(fileAt: output, against: to)

@@ -1,5 +1,6 @@
 import Foundation
 import TemplateTrackCheck
+import TemplateTrackTemplates
 import Testing
 
 /// The key impact matching uses, for expectations.
@@ -165,5 +166,66 @@ struct ImpactTests {
         // assess() checks and classifies in one call, to the same result.
         let assessed = try ChangeImpact.assess(files: files, from: from, to: to)
         #expect(assessed.entries == impact.entries)
+    }
+
+    /// One small template changed in every way a definition can: each new finding names its own cause.
+    @Test("Every kind of definition change is named as the cause")
+    func everyKindOfCause() throws {
+        func column(_ name: String, _ attributes: [String: JSONValue]) -> TemplateColumn { TemplateColumn(name: name, attributes: attributes) }
+        func catalog(_ version: String, _ columns: [TemplateColumn], codes: [String], kinds: [String: [String]]) -> TemplateCatalog {
+            TemplateCatalog(
+                templates: [
+                    Template(
+                        name: "visits", fileName: "visits.txt", schemaVersion: version, templateType: "multiple", properties: [:],
+                        blocks: [TemplateBlock(name: nil, columns: columns)], source: .definitions)
+                ],
+                lookups: [LookupTable(name: "lk_code", values: codes.map { .init(name: $0, description: nil, link: nil) })]
+                    + kinds.map { LookupTable(name: $0.key, values: $0.value.map { .init(name: $0, description: nil, link: nil) }) })
+        }
+        let id = column("User Defined ID", ["required": .bool(true)])
+        let from = catalog(
+            "1.0",
+            [
+                // `Old` sits where no added column does, so it reads as removed, not renamed.
+                id, column("Old", [:]), column("Day", ["jsonDataType": .string("string")]),
+                column("Note", ["columnType": .string("varchar(20)")]), column("Code", ["cvTableName": .string("lk_code")]),
+                column("Kind", ["cvTableName": .string("lk_kind")]), column("Site", ["required": .bool(false)]),
+            ], codes: ["A", "B", "C"], kinds: ["lk_kind": ["K"], "lk_kind2": ["L"]])
+        let to = catalog(
+            "2.0",
+            [
+                id, column("Day", ["jsonDataType": .string("number")]), column("Note", ["columnType": .string("varchar(5)")]),
+                column("Code", ["cvTableName": .string("lk_code")]), column("Kind", ["cvTableName": .string("lk_kind2")]),
+                column("Site", ["required": .bool(true)]), column("Extra", [:]), column("Needed", ["required": .bool(true)]),
+            ], codes: ["A", "B"], kinds: ["lk_kind": ["K"], "lk_kind2": ["L"]])
+        let scratch = try Scratch()
+        let path = scratch.file("visits.txt")
+        try Data(
+            """
+            visits\tSchema Version 1.0
+            Please do not delete or edit this column
+            Column Name\tUser Defined ID\tDay\tNote\tCode\tKind\tSite\tOld
+            \tV1\tx\tabcdefgh\tC\tK\t\tgone
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: path))
+        let impact = try ChangeImpact.assess(files: [path], from: from, to: to)
+        #expect(impact.entries(.unchanged).isEmpty && impact.entries(.fixed).isEmpty)
+        let causes = Dictionary(uniqueKeysWithValues: impact.entries(.new).map { ("\($0.finding.rule.rawValue) \($0.finding.column ?? "-")", $0.cause) })
+        #expect(causes == [
+            "schema_version -": .schemaVersionMoved(from: "1.0", to: "2.0"),
+            "type Day": .dataTypeChanged(column: "Day", from: "string", to: "number"),
+            "length Note": .lengthNarrowed(column: "Note", from: 20, to: 5),
+            "vocabulary Code": .vocabularyValuesRemoved(table: "lk_code", values: ["C"]),
+            "vocabulary Kind": .vocabularyTableChanged(column: "Kind", from: "lk_kind", to: "lk_kind2"),
+            "required Site": .columnNowRequired("Site"),
+            "unknown_column Old": .columnRemoved("Old"),
+            "missing_column Extra": .columnAdded("Extra"),
+            "missing_column Needed": .requiredColumnAdded("Needed"),
+        ])
+        // The JSON shape of a cause: its kind, its fields, a sentence.
+        let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(ChangeCause.lengthNarrowed(column: "Note", from: 20, to: 5))) as? [String: Any])
+        #expect(json["kind"] as? String == "length_narrowed" && json["to"] as? Int == 5)
+        #expect(json["description"] as? String == "Column 'Note' now holds at most 5 characters, not 20.")
     }
 }

@@ -145,6 +145,7 @@ struct UpgradeTests {
             "\t\tES2\tENST2\tGEO\tmRNA\tTPM\t3",
         ]
         try Data(("\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n").utf8).write(to: URL(fileURLWithPath: input))
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: input)
         let result = try TemplateUpgrader.upgrade(
             fileAt: input, from: try ImmPort.catalog("3.15"), to: try ImmPort.catalog("3.18"), writingTo: output)
         let expected = [
@@ -158,6 +159,7 @@ struct UpgradeTests {
         #expect(try bytes(output) == Data(("\u{FEFF}" + expected.joined(separator: "\r\n") + "\r\n").utf8))
         #expect(result.columnsRenamed.map { [$0.block, $0.from, $0.to] } == [[nil, "Value", "Value Reported"]])
         #expect(result.columnsRemoved == ["Notes"])
+        #expect(try FileManager.default.attributesOfItem(atPath: output)[.posixPermissions] as? Int == 0o640, "the input's permissions")
         #expect(result.columnsAdded.isEmpty)
         #expect(result.columnsReordered)
         #expect(result.rowsWritten == 2)
