@@ -251,7 +251,8 @@ public struct ChangeImpact: Sendable {
             default: return nil
             }
         }
-        let renames = (oldBlock != nil && newBlock != nil) ? CatalogDelta.renames(oldBlock!, newBlock!) : []
+        var renames: [CatalogDelta.ColumnRename] = []
+        if let oldBlock, let newBlock { renames = CatalogDelta.renames(oldBlock, newBlock) }
         let newColumn = newBlock?.columns.first { $0.name == column }
         let oldName = renames.first { $0.to == column }?.from ?? column
         let oldColumn = oldBlock?.columns.first { $0.name == oldName }

@@ -84,8 +84,8 @@ struct XLSXRowReader {
         let sheetPath: String
         if let target = relations.targets[sheetRelation] {
             sheetPath = Self.resolve(target, relativeTo: folder)
-        } else if entries[folder + "/worksheets/sheet1.xml"] != nil {
-            sheetPath = folder + "/worksheets/sheet1.xml"
+        } else if entries[Self.resolve("worksheets/sheet1.xml", relativeTo: folder)] != nil {
+            sheetPath = Self.resolve("worksheets/sheet1.xml", relativeTo: folder)
         } else {
             throw TemplateTrackError(
                 .invalidArchive, "the first sheet's relationship \(sheetRelation) has no target",
@@ -93,10 +93,10 @@ struct XLSXRowReader {
         }
 
         let sharedStrings = SharedStringsHandler()
-        let sharedPath = relations.sharedStringsTarget.map { Self.resolve($0, relativeTo: folder) } ?? folder + "/sharedStrings.xml"
+        let sharedPath = relations.sharedStringsTarget.map { Self.resolve($0, relativeTo: folder) } ?? Self.resolve("sharedStrings.xml", relativeTo: folder)
         if entries[sharedPath] != nil { try parse(sharedPath, with: sharedStrings) }
         let styles = StylesHandler()
-        let stylesPath = relations.stylesTarget.map { Self.resolve($0, relativeTo: folder) } ?? folder + "/styles.xml"
+        let stylesPath = relations.stylesTarget.map { Self.resolve($0, relativeTo: folder) } ?? Self.resolve("styles.xml", relativeTo: folder)
         if entries[stylesPath] != nil { try parse(stylesPath, with: styles) }
 
         try withoutActuallyEscaping(body) { body in
@@ -153,9 +153,10 @@ struct ScratchFolder {
         }
         defer { close(descriptor) }
         try archive.read(entry) { chunk in
+            guard let base = chunk.baseAddress else { return }
             var offset = 0
             while offset < chunk.count {
-                let written = write(descriptor, chunk.baseAddress! + offset, chunk.count - offset)
+                let written = write(descriptor, base + offset, chunk.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
                     throw TemplateTrackError(.io, "cannot write a temporary file: \(ChunkedFile.reason(errno))", at: [.file(target)])
