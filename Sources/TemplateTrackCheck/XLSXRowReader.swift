@@ -52,7 +52,7 @@ struct XLSXRowReader {
             let parsed = parser.parse()
             if let failure = delegate.failure { throw Self.placed(failure, file: path, entry: name) }
             guard parsed else {
-                let reason = parser.parserError.map { "\($0.localizedDescription)" } ?? "unknown error"
+                let reason = FindingWording.oneLine(parser.parserError.map { "\($0.localizedDescription)" } ?? "unknown error", limit: 200)
                 throw TemplateTrackError(
                     .invalidArchive, "malformed XML near line \(parser.lineNumber): \(reason)", at: [.file(path), .entry(name)])
             }
