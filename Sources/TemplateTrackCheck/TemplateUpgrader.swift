@@ -287,7 +287,8 @@ public enum TemplateUpgrader {
     private static func write(_ input: String, scan: Scan, plan: Plan, to file: ExclusiveFile) throws -> Int {
         let newline = scan.usesCRLF ? "\r\n" : "\n"
         if scan.hadBOM { try file.write(bytes: [0xef, 0xbb, 0xbf]) }
-        var layout = TemplateLayout(catalog: scan.template.map { TemplateCatalog(templates: [$0], lookups: []) } ?? TemplateCatalog(templates: [], lookups: []), file: input)
+        let resolvedOnly = TemplateCatalog(templates: scan.template.map { [$0] } ?? [], lookups: [])
+        var layout = TemplateLayout(catalog: resolvedOnly, file: input)
         var reader = TextRowReader(path: input)
         var rows = 0
         var pendingBlanks: [String] = []
@@ -327,7 +328,8 @@ public enum TemplateUpgrader {
             } else if droppingBlock {
                 if case .preamble = role {} else { return }
             }
-            try flushBlanks()
+            // Blank lines inside a key/value block follow its rows, which are written at its end.
+            if case .keyValue = role {} else { try flushBlanks() }
             switch role {
             case .title:
                 var cells = [plan.target.name, "Schema Version \(plan.target.schemaVersion ?? "")"]

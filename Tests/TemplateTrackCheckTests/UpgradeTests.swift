@@ -248,4 +248,46 @@ struct UpgradeTests {
         #expect(newer?.message.contains("Schema Version 3.15, not 3.18") == true, "\(String(describing: newer))")
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).sorted() == ["biosamples.txt", "biosamples.xlsx", "taken.txt"])
     }
+
+    /// A compound template: key/value rows come out in the newer order with a new key added
+    /// empty, and an empty column leaves a table block.
+    @Test("Compound blocks: key/value rows reordered, a key added, an empty column dropped")
+    func compoundUpgrade() throws {
+        func design(_ version: String, study: [String], arms: [String]) -> TemplateCatalog {
+            func columns(_ names: [String]) -> [TemplateColumn] {
+                names.map { TemplateColumn(name: $0, attributes: ["required": .bool($0 == "User Defined ID")]) }
+            }
+            return TemplateCatalog(
+                templates: [
+                    Template(
+                        name: "design", fileName: "design.txt", schemaVersion: version, templateType: "compound", properties: [:],
+                        blocks: [
+                            TemplateBlock(name: "study", columns: columns(study), attributes: ["templateRequired": .string("yes")]),
+                            TemplateBlock(name: "arms", columns: columns(arms), attributes: ["templateRequired": .string("yes")]),
+                        ], source: .definitions)
+                ], lookups: [])
+        }
+        let from = design("1.0", study: ["User Defined ID", "Title", "Start"], arms: ["User Defined ID", "Name", "Old"])
+        let to = design("2.0", study: ["User Defined ID", "Title", "Phase", "Start"], arms: ["User Defined ID", "Name"])
+        let scratch = try Scratch()
+        let input = scratch.file("design.txt")
+        let output = scratch.file("design-2.0.txt")
+        let lines = [
+            "design\tSchema Version 1.0", "Please do not delete or edit this column", "", "study", "Title\tMy study",
+            "User Defined ID\tS1", "", "Start\t05-Mar-2017", "", "arms", "Column Name\tUser Defined ID\tName\tOld",
+            "\tA1\tArm one\t", "\tA2\tArm two",
+        ]
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: input))
+        #expect(try FilledTemplateChecker.check(fileAt: input, against: from).isEmpty)
+        let result = try TemplateUpgrader.upgrade(fileAt: input, from: from, to: to, writingTo: output)
+        let expected = [
+            "design\tSchema Version 2.0", "Please do not delete or edit this column", "", "study", "User Defined ID\tS1",
+            "Title\tMy study", "Phase\t", "Start\t05-Mar-2017", "", "", "arms", "Column Name\tUser Defined ID\tName",
+            "\tA1\tArm one", "\tA2\tArm two",
+        ]
+        #expect(try String(contentsOfFile: output, encoding: .utf8) == expected.joined(separator: "\n") + "\n")
+        #expect(result.columnsAdded == ["study: Phase"] && result.columnsRemoved == ["arms: Old"] && result.columnsReordered)
+        #expect(result.rowsWritten == 5)
+        #expect(result.findings.isEmpty, "\(result.findings.map(\.message))")
+    }
 }
