@@ -179,6 +179,16 @@ public struct ChangeImpact: Sendable {
         var unmatchedOld: [CheckFinding.MatchKey: [CheckFinding]] = [:]
         for finding in old { unmatchedOld[finding.matchKey, default: []].append(finding) }
         let delta = CatalogDelta(from: from, to: to)
+        // A fault repeated on many rows has one cause: work it out once.
+        struct CauseKey: Hashable {
+            var template: String
+            var block: String?
+            var column: String?
+            var rule: CheckRule
+            var value: String?
+            var expected: String?
+        }
+        var causes: [CauseKey: ChangeCause] = [:]
         var entries: [Entry] = []
         for finding in new {
             if var olds = unmatchedOld[finding.matchKey], !olds.isEmpty {
@@ -186,7 +196,12 @@ public struct ChangeImpact: Sendable {
                 unmatchedOld[finding.matchKey] = olds
                 entries.append(Entry(status: .unchanged, finding: finding, cause: nil))
             } else {
-                entries.append(Entry(status: .new, finding: finding, cause: Self.cause(of: finding, delta: delta)))
+                let key = CauseKey(
+                    template: finding.template, block: finding.block, column: finding.column, rule: finding.rule,
+                    value: finding.value, expected: finding.expected)
+                let cause = causes[key] ?? Self.cause(of: finding, delta: delta)
+                causes[key] = cause
+                entries.append(Entry(status: .new, finding: finding, cause: cause))
             }
         }
         for finding in old where unmatchedOld[finding.matchKey]?.isEmpty == false {
