@@ -50,11 +50,20 @@ struct TemplateLayout {
     var template: Template? { resolution?.template }
     var isCompound: Bool { compoundBlocks != nil }
 
-    /// The cell without surrounding spaces; most cells have none, and are returned as they are.
+    /// The cell without surrounding spaces and tabs (any Unicode space separator, as
+    /// `CharacterSet.whitespaces`); most cells have none and are returned as they are.
     static func trimmed(_ cell: String) -> String {
         guard let first = cell.utf8.first, let last = cell.utf8.last else { return cell }
         if first != 0x20 && first != 0x09 && last != 0x20 && last != 0x09 && first < 0x80 && last < 0x80 { return cell }
-        return cell.trimmingCharacters(in: .whitespaces)
+        func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+            scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator
+        }
+        let scalars = cell.unicodeScalars
+        guard let start = scalars.firstIndex(where: { !isSpace($0) }), let end = scalars.lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        if start == scalars.startIndex && end == scalars.index(before: scalars.endIndex) { return cell }
+        return String(scalars[start...end])
     }
 
     /// The role of `row`; throws when the first non-blank row is not a template title.
