@@ -20,8 +20,12 @@ public struct CheckedFile: Sendable, Hashable {
 /// Checks filled-in templates (`.txt` or `.xlsx`) against a catalog's definitions and lookups.
 ///
 /// Files are streamed row by row; memory does not grow with the number of rows, except for
-/// the `User Defined ID`s seen (for `duplicate_id`). Headers are matched exactly after
-/// trimming spaces; column order does not matter. Findings per rule:
+/// the `User Defined ID`s seen (for `duplicate_id`). The file's first cell names its template,
+/// resolved as `TemplateCatalog.resolve` describes; a name whose columns are another
+/// template's is an `unknown_template` finding naming that template in `expected`, and the
+/// rows are then checked against it. Cells are trimmed of surrounding spaces; headers and
+/// lookup values then match exactly, case included; column order does not matter; what each
+/// data type accepts is described on `ValueRules`. Findings per rule:
 /// - a missing column is one `missing_column` finding on the header row (an error when the
 ///   column is required, else a warning), not one `required` finding per row;
 /// - a header not in the template, or repeated, is one `unknown_column` finding on the

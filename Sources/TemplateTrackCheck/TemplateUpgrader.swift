@@ -164,6 +164,8 @@ public enum TemplateUpgrader {
             /// The file's key for each column (key/value blocks); nil: added empty.
             var sourceKeys: [String?]
             var isKeyValue: Bool
+            /// The file's header as the first pass read it (table blocks).
+            var headers: [String] = []
         }
 
         init(scan: Scan, from: TemplateCatalog, to: TemplateCatalog, input: String) throws {
@@ -240,7 +242,7 @@ public enum TemplateUpgrader {
                     }
                     let kept = headers.enumerated().dropFirst().filter { used.contains($0.offset) }.map(\.offset)
                     if kept != sources.compactMap({ $0 }) { reordered = true }
-                    blockPlans[key] = BlockPlan(columns: columns, sources: sources, sourceKeys: [], isKeyValue: false)
+                    blockPlans[key] = BlockPlan(columns: columns, sources: sources, sourceKeys: [], isKeyValue: false, headers: headers)
                 } else {
                     let fileKeys = blockScan.keys.map(\.key)
                     var sourceKeys: [String?] = []
@@ -309,6 +311,9 @@ public enum TemplateUpgrader {
             keyValueBlock = nil
             keyValues = [:]
         }
+        func changed(_ row: FilledRow) -> TemplateTrackError {
+            TemplateTrackError(.io, "the file changed while it was being upgraded (row \(row.number)); nothing was written", at: [.file(input)])
+        }
         func flushBlanks() throws {
             for blank in pendingBlanks { try file.write(blank + newline) }
             pendingBlanks = []
@@ -337,9 +342,15 @@ public enum TemplateUpgrader {
                 try line(cells)
             case .header(let block):
                 guard let blockPlan = plan.blockPlans[block ?? ""] else { return }
+                guard row.cells.map(TemplateLayout.trimmed) == blockPlan.headers else { throw changed(row) }
                 try line([row.cells.first ?? "Column Name"] + blockPlan.columns)
             case .data(let block):
                 guard let blockPlan = plan.blockPlans[block ?? ""] else { return }
+                // The first pass found these cells empty; a value now means the file changed meanwhile.
+                for (index, cell) in row.cells.enumerated().dropFirst()
+                where !blockPlan.sources.contains(index) && !TemplateLayout.trimmed(cell).isEmpty {
+                    throw changed(row)
+                }
                 rows += 1
                 let cells = blockPlan.sources.map { source in source.flatMap { $0 < row.cells.count ? row.cells[$0] : nil } ?? "" }
                 try line([row.cells.first ?? ""] + cells)

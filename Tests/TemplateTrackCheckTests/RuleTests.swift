@@ -139,4 +139,21 @@ struct RuleTests {
             ["", "TRUE", "#N/A", "2017-03-05"], ["", "V2 ", "", "2017-03-05"],
         ])
     }
+
+    /// Values are compared trimmed of surrounding spaces, tabs and no-break spaces; inner spaces count.
+    @Test("Cells are trimmed of surrounding spaces before checking")
+    func trimming() throws {
+        let scratch = try Scratch()
+        let path = scratch.file("spaces.txt")
+        let text = "visits\tSchema Version 1.0 \nPlease do not delete or edit this column\n Column Name \t User Defined ID\tDay \tDate\n"
+            + "\t V1\u{00A0}\t 3 \t 2017-03-05\n\t\u{3000}\t1 2\t\n"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let findings = try FilledTemplateChecker.check(fileAt: path, against: tinyCatalog)
+        #expect(findings.map { [$0.row.map(String.init), $0.column, $0.value, $0.rule.rawValue] } == [
+            ["5", "User Defined ID", nil, "required"], ["5", "Day", "1 2", "type"],
+        ])
+        #expect(TemplateLayout.trimmed(" \u{00A0}a b\t") == "a b")
+        #expect(TemplateLayout.trimmed("   ") == "")
+        #expect(TemplateLayout.trimmed("é") == "é")
+    }
 }
