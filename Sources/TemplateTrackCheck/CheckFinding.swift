@@ -14,7 +14,11 @@ public enum CheckRule: String, Sendable, Hashable, Codable, CaseIterable {
     case vocabulary
     /// A value is not in the column's preferred values (`pvTableName`); a warning only.
     case preferredValue = "preferred_value"
-    /// A value does not have the column's data type (`number`, `positive` or `date`).
+    /// A value does not have the column's data type: `number` is a decimal number (`12`,
+    /// `-0.5`, `1e-3`; no separators, no NaN), `positive` a whole number above zero, `date`
+    /// `dd-MMM-yyyy`, `dd-MMM-yy` or `yyyy-MM-dd` naming a real day. `enum` values are checked
+    /// under `vocabulary` and `preferred_value` instead; `string` and `array` (items split on
+    /// `;`, each checked on its own) have no type check.
     case type
     /// A value is longer than the column's `varchar(N)`.
     case length

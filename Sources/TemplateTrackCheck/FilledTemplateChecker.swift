@@ -25,7 +25,7 @@ public struct CheckedFile: Sendable, Hashable {
 /// template's is an `unknown_template` finding naming that template in `expected`, and the
 /// rows are then checked against it. Cells are trimmed of surrounding spaces; headers and
 /// lookup values then match exactly, case included; column order does not matter; what each
-/// data type accepts is described on `ValueRules`. Findings per rule:
+/// data type accepts is described on `CheckRule.type`. Findings per rule:
 /// - a missing column is one `missing_column` finding on the header row (an error when the
 ///   column is required, else a warning), not one `required` finding per row;
 /// - a header not in the template, or repeated, is one `unknown_column` finding on the
