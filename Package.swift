@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "TemplateTrackSimulator", targets: ["TemplateTrackSimulator"]),
         .library(name: "TemplateTrack", targets: ["TemplateTrack"]),
         .library(name: "TemplateTrackNotifications", targets: ["TemplateTrackNotifications"]),
+        .library(name: "TemplateTrackCheck", targets: ["TemplateTrackCheck"]),
         .library(name: "TemplateTrackTesting", targets: ["TemplateTrackTesting"]),
     ],
     dependencies: [
@@ -168,6 +169,27 @@ let package = Package(
             name: "EmbedResources",
             capability: .buildTool(),
             dependencies: ["EmbedResourcesTool"]
+        ),
+        // Checks filled-in templates against definitions, reports the impact of a template
+        // change, and upgrades filled .txt files to a newer version.
+        .target(
+            name: "TemplateTrackCheck",
+            dependencies: [
+                "TemplateTrackBase", "TemplateTrackTemplates", "TemplateTrackExtractor",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // Checks one file in a process of its own and prints its peak memory (for the tests).
+        .executableTarget(
+            name: "TemplateTrackCheckProbe",
+            dependencies: ["TemplateTrackCheck"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TemplateTrackCheckTests",
+            dependencies: ["TemplateTrackCheck", "TemplateTrackBase", "TemplateTrackTemplates", "TemplateTrackExtractor"],
+            swiftSettings: strict
         ),
         .testTarget(
             name: "TemplateTrackExtractorTests",
