@@ -329,7 +329,8 @@ public final class ImmPortClient: Sendable {
     private func withRetries<T: Sendable>(
         places: [TemplateTrackError.Place], _ attempt: @escaping @Sendable (Int) async throws -> T
     ) async throws -> T {
-        let deadline = ContinuousClock.now + options.deadline
+        // A deadline of years is no deadline; clamped so the instant cannot overflow.
+        let deadline = ContinuousClock.now + min(max(options.deadline, .zero), .seconds(366 * 86_400))
         let attempts = max(1, options.maxAttempts)
         return try await withDeadline(deadline, places: places) { [self] in
             var number = 1
@@ -405,7 +406,7 @@ public final class ImmPortClient: Sendable {
     }
 
     static func timeAmount(_ duration: Duration) -> TimeAmount {
-        let (seconds, attoseconds) = duration.components
+        let (seconds, attoseconds) = min(max(duration, .zero), .seconds(366 * 86_400)).components
         return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 

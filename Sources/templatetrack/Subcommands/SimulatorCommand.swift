@@ -114,7 +114,7 @@ struct SimulatorCommand: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data("\(server.baseURL.absoluteString)\n".utf8))
         note("ImmPort simulator serving on \(server.baseURL.absoluteString) (auth: \(server.authURL.absoluteString))")
         for (workspace, fault) in try faults() {
-            note("Fault: \(workspace.map { "workspace \($0)" } ?? "the workspace list") answers \(fault)")
+            note("Fault on \(workspace.map { "workspace \($0)" } ?? "the workspace list"): \(fault)")
         }
         note("Advance the templates with: curl -X POST \(server.baseURL.absoluteString)/simulator/advance")
         note("Stop with Ctrl-C.")
