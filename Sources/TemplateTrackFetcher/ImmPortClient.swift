@@ -128,6 +128,8 @@ public final class ImmPortClient: Sendable {
             let body: ByteBuffer
             do {
                 body = try await response.body.collect(upTo: 16 << 20)
+            } catch is NIOTooManyBytesError {
+                throw TemplateTrackError(.limitExceeded, "the workspace list is larger than 16 MiB; refused", at: places)
             } catch {
                 throw bodyFailure(error, what: "the workspace list", bytes: nil, places: places)
             }

@@ -92,10 +92,11 @@ actor TokenSource {
         return token
     }
 
-    /// A server's text cut to one short line.
+    /// A server's text cut to one short line, with anything that could move the cursor or
+    /// recolour the terminal made visible.
     static func oneLine(_ text: String) -> String {
         let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-        return flat.count > 200 ? String(flat.prefix(200)) + "…" : flat
+        return DisplayName.escaped(flat.count > 200 ? String(flat.prefix(200)) + "…" : flat)
     }
 
     /// `application/x-www-form-urlencoded` escaping: unreserved bytes kept, space as `+`.
