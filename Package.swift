@@ -204,8 +204,11 @@ let package = Package(
         .testTarget(
             name: "TemplateTrackFetcherTests",
             dependencies: [
-                "TemplateTrackFetcher", "TemplateTrackSimulator", "TemplateTrackTesting",
+                "TemplateTrackBase", "TemplateTrackFetcher", "TemplateTrackSimulator", "TemplateTrackTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

@@ -3,7 +3,7 @@ public import Foundation
 #if canImport(Glibc)
     import Glibc
 #endif
-public import TemplateTrackBase
+import TemplateTrackBase
 
 /// How TemplateTrack proves who it is to ImmPort.
 ///
@@ -25,6 +25,7 @@ public enum Credentials: Sendable, CustomStringConvertible, CustomDebugStringCon
         return nil
     }
 
+    /// `password of user NAME` or `API key`: never the secret.
     public var description: String {
         switch self {
         case .password(let username, _): "password of user \(username)"
@@ -32,6 +33,7 @@ public enum Credentials: Sendable, CustomStringConvertible, CustomDebugStringCon
         }
     }
 
+    /// The same as `description`: never the secret.
     public var debugDescription: String { description }
 }
 
@@ -47,6 +49,7 @@ public struct Endpoints: Sendable {
         server: URL(string: "https://immport-upload.niaid.nih.gov:8443")!,
         auth: URL(string: "https://www.immport.org/auth/token")!)
 
+    /// Endpoints at these two URLs.
     public init(server: URL, auth: URL) {
         self.server = server
         self.auth = auth
@@ -86,40 +89,22 @@ public struct Endpoints: Sendable {
         return inet_pton(AF_INET, host, &address) == 1 && UInt32(bigEndian: address.s_addr) >> 24 == 127
     }
 
-    /// The URL without user info or query, safe to print.
-    static func redacted(_ url: URL) -> String {
-        guard var parts = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "(unprintable URL)" }
-        if parts.user != nil || parts.password != nil { parts.user = "…"; parts.password = nil }
-        if parts.query != nil { parts.query = "…" }
-        return parts.string ?? "(unprintable URL)"
+    /// The URL without user info or query, safe to print, as people read it: `…` stands for
+    /// what was left out, and the path is shown decoded (never `%E2%80%A6`).
+    public static func redacted(_ url: URL) -> String {
+        guard let parts = URLComponents(url: url, resolvingAgainstBaseURL: false), let scheme = parts.scheme else {
+            return "(unprintable URL)"
+        }
+        var text = scheme + "://"
+        if parts.user != nil || parts.password != nil { text += "…@" }
+        var host = parts.host ?? ""
+        if host.contains(":"), !host.hasPrefix("[") { host = "[\(host)]" }
+        text += host
+        if let port = parts.port { text += ":\(port)" }
+        text += parts.path
+        if parts.query != nil { text += "?…" }
+        if parts.fragment != nil { text += "#…" }
+        return text
     }
 }
 
-extension Credentials {
-    /// Picks credentials the documented way: `--username` with a password read from standard
-    /// input (or `IMMPORT_PASSWORD`), else `IMMPORT_API_KEY`, else `IMMPORT_USERNAME` and
-    /// `IMMPORT_PASSWORD`. Passwords are never taken from the command line.
-    public static func resolve(
-        username: String?, passwordFromStandardInput: Bool, environment: [String: String],
-        readPassword: () -> String?
-    ) throws -> Credentials {
-        if let username {
-            let password = passwordFromStandardInput ? readPassword() : environment["IMMPORT_PASSWORD"]
-            guard let password, !password.isEmpty else {
-                throw TemplateTrackError(
-                    .invalidArgument,
-                    "--username needs a password: pipe it in with --password-stdin, or set IMMPORT_PASSWORD")
-            }
-            return .password(username: username, password: password)
-        }
-        if passwordFromStandardInput {
-            throw TemplateTrackError(.invalidArgument, "--password-stdin goes with --username")
-        }
-        guard let credentials = fromEnvironment(environment) else {
-            throw TemplateTrackError(
-                .invalidArgument,
-                "no credentials: set IMMPORT_API_KEY, or IMMPORT_USERNAME and IMMPORT_PASSWORD, or use --username with --password-stdin")
-        }
-        return credentials
-    }
-}

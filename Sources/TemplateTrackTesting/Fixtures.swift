@@ -1,7 +1,7 @@
 public import Foundation
 import GRDB
-public import TemplateTrackBase
-public import TemplateTrackExtractor
+import TemplateTrackBase
+import TemplateTrackExtractor
 public import TemplateTrackFetcher
 public import TemplateTrackSimulator
 public import TemplateTrackSQLite
@@ -22,9 +22,16 @@ public final class Scratch: @unchecked Sendable {
 
     deinit { remove() }
 
-    /// Deletes the folder, making anything read-only writable first.
+    /// Deletes the folder, making read-only folders writable first (in process: no child).
     public func remove() {
-        _ = try? run(["chmod", "-R", "u+rwX", url.path])
+        if let walker = FileManager.default.enumerator(atPath: url.path) {
+            for case let relative as String in walker {
+                var info = stat()
+                let path = url.path + "/" + relative
+                if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { chmod(path, 0o755) }
+            }
+        }
+        chmod(url.path, 0o755)
         try? FileManager.default.removeItem(at: url)
     }
 
@@ -47,39 +54,41 @@ public struct ProcessResult: Sendable {
     public var stderr: String
 }
 
-/// Runs a real program and waits for it.
+/// Runs a real program and waits for it. Output goes through files, not pipes: a pipe's write
+/// end inherited by a sibling started at the same moment would keep the reader waiting until
+/// that sibling exits.
 @discardableResult
 public func run(
     _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], input: String? = nil
 ) throws -> ProcessResult {
+    let folder = FileManager.default.temporaryDirectory.appending(path: "tt-run-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let (outPath, errPath, inPath) = (folder.appending(path: "out"), folder.appending(path: "err"), folder.appending(path: "in"))
+    try Data(input.map { Array($0.utf8) } ?? []).write(to: inPath)
+    FileManager.default.createFile(atPath: outPath.path, contents: nil)
+    FileManager.default.createFile(atPath: errPath.path, contents: nil)
+    let out = try FileHandle(forWritingTo: outPath)
+    let err = try FileHandle(forWritingTo: errPath)
+    let stdin = try FileHandle(forReadingFrom: inPath)
+    defer {
+        try? out.close()
+        try? err.close()
+        try? stdin.close()
+    }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe()
-    let err = Pipe()
-    let stdin = Pipe()
     process.standardOutput = out
     process.standardError = err
     process.standardInput = stdin
     try process.run()
-    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-    try stdin.fileHandleForWriting.close()
-    // Read both pipes at once: a child filling one while we wait on the other would hang.
-    let group = DispatchGroup()
-    nonisolated(unsafe) var errData = Data()
-    group.enter()
-    DispatchQueue.global().async {
-        errData = err.fileHandleForReading.readDataToEndOfFile()
-        group.leave()
-    }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
     process.waitUntilExit()
     return ProcessResult(
-        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-        stderr: String(decoding: errData, as: UTF8.self))
+        status: process.terminationStatus, stdout: String(decoding: try Data(contentsOf: outPath), as: UTF8.self),
+        stderr: String(decoding: try Data(contentsOf: errPath), as: UTF8.self))
 }
 
 /// `run` on a plain thread: a blocking wait on Swift's small cooperative pool would starve
