@@ -28,6 +28,15 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Seconds a download may go silent (default 60).", valueName: "seconds"))
     var idleTimeout: Int = 60
 
+    @Option(name: .customLong("connect-timeout"), help: ArgumentHelp("Seconds to wait for a connection (default 30).", valueName: "seconds"))
+    var connectTimeout: Int = 30
+
+    @Option(help: ArgumentHelp("Seconds one workspace's download may take in all, retries included (default 1800).", valueName: "seconds"))
+    var deadline: Int = 1800
+
+    @Option(name: .customLong("max-attempts"), help: ArgumentHelp("Attempts per request for answers worth retrying (default 4).", valueName: "n"))
+    var maxAttempts: Int = 4
+
     @Option(help: ArgumentHelp("Downloads at once (default 4).", valueName: "n"))
     var concurrency: Int = 4
 
@@ -48,6 +57,9 @@ struct SyncCommand: AsyncParsableCommand {
     func validate() throws {
         guard (1...3600).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be 1 to 3600 seconds") }
         guard (1...32).contains(concurrency) else { throw ValidationError("--concurrency must be 1 to 32") }
+        guard (1...600).contains(connectTimeout) else { throw ValidationError("--connect-timeout must be 1 to 600 seconds") }
+        guard (1...86_400).contains(deadline) else { throw ValidationError("--deadline must be 1 to 86400 seconds") }
+        guard (1...20).contains(maxAttempts) else { throw ValidationError("--max-attempts must be 1 to 20") }
     }
 
     func run() async throws {
@@ -58,7 +70,9 @@ struct SyncCommand: AsyncParsableCommand {
 
     /// One sync, printed and notified; shared with `watch`.
     func perform() async throws -> (changed: Bool, failed: Bool) {
-        var fetch = FetchOptions(idleTimeout: .seconds(idleTimeout))
+        var fetch = FetchOptions(
+            connectTimeout: .seconds(connectTimeout), idleTimeout: .seconds(idleTimeout), deadline: .seconds(deadline),
+            maxAttempts: maxAttempts)
         if let size = Configuration.current.maxDownloadSize { fetch.maxDownloadSize = size }
         if let maxDownloadSize { fetch.maxDownloadSize = try size(maxDownloadSize, "--max-download-size") }
         let request = SyncRequest(
