@@ -145,7 +145,7 @@ let package = Package(
             dependencies: [
                 "TemplateTrack", "TemplateTrackBase", "TemplateTrackExtractor", "TemplateTrackFetcher",
                 "TemplateTrackHistory", "TemplateTrackSQLite", "TemplateTrackSimulator", "TemplateTrackTemplates",
-                "TemplateTrackNotifications",
+                "TemplateTrackNotifications", "TemplateTrackCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -15,6 +15,8 @@ public struct TemplateTrackError: Error, Sendable, CustomStringConvertible {
         case notFound
         /// The zip cannot be read or fails an integrity check (CRC, size).
         case invalidArchive
+        /// A file is not what it should be: not a filled-in template, not a definitions file.
+        case invalidFile
         /// A zip entry that could escape the target folder or is otherwise unsafe.
         case unsafeEntry
         /// An archive, entry or download larger than a configured limit.

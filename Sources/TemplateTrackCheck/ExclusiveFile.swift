@@ -17,7 +17,7 @@ final class ExclusiveFile {
     init(creating path: String, mode: mode_t = 0o644) throws {
         self.path = path
         if Self.exists(path) {
-            throw TemplateTrackError(.invalidArgument, "refusing to overwrite an existing file", at: [.file(path)])
+            throw TemplateTrackError(.conflict, "refusing to overwrite an existing file", at: [.file(path)])
         }
         let folder = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
@@ -77,12 +77,12 @@ final class ExclusiveFile {
         if link(temporaryPath, path) != 0 {
             let code = errno
             if code == EEXIST {
-                throw TemplateTrackError(.invalidArgument, "refusing to overwrite an existing file", at: [.file(path)])
+                throw TemplateTrackError(.conflict, "refusing to overwrite an existing file", at: [.file(path)])
             }
             // File systems without hard links: check, then rename (a narrow race, the best they allow).
             guard code == EPERM || code == EOPNOTSUPP, !Self.exists(path), rename(temporaryPath, path) == 0 else {
                 throw TemplateTrackError(
-                    Self.exists(path) ? .invalidArgument : .io,
+                    Self.exists(path) ? .conflict : .io,
                     Self.exists(path) ? "refusing to overwrite an existing file" : "cannot create: \(ChunkedFile.reason(code))",
                     at: [.file(path)])
             }

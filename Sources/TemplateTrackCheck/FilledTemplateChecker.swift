@@ -178,12 +178,12 @@ struct FileChecker {
 
     mutating func finish() throws -> CheckedFile {
         guard let name = layout.templateName else {
-            throw TemplateTrackError(.invalidArgument, "not a filled ImmPort template: the file is empty", at: [.file(file)])
+            throw TemplateTrackError(.invalidFile, "not a filled ImmPort template: the file is empty", at: [.file(file)])
         }
         if !resolvedChecked {
             if !layout.isCompound && !layout.sawHeader && !catalog.templates(named: name).isEmpty {
                 throw TemplateTrackError(
-                    .invalidArgument, "not a filled ImmPort template: no 'Column Name' header row", at: [.file(file)])
+                    .invalidFile, "not a filled ImmPort template: no 'Column Name' header row", at: [.file(file)])
             }
             try resolved(layout.resolution ?? catalog.resolve(templateNamed: name, headers: []))
         }

@@ -45,15 +45,15 @@ public struct TemplateCatalog: Sendable {
                 throw TemplateTrackError(.io, "cannot read: \(error.localizedDescription)", at: [.file(path)])
             }
             guard let document = TemplateRecognizer.recognize(Array(data)) else {
-                throw TemplateTrackError(.invalidArgument, "not an ImmPort definitions or lookups JSON file", at: [.file(path)])
+                throw TemplateTrackError(.invalidFile, "not an ImmPort definitions or lookups JSON file", at: [.file(path)])
             }
             return document
         }
         guard case .definitions(let templates) = try read(definitionsPath) else {
-            throw TemplateTrackError(.invalidArgument, "holds no template definitions", at: [.file(definitionsPath)])
+            throw TemplateTrackError(.invalidFile, "holds no template definitions", at: [.file(definitionsPath)])
         }
         guard case .lookups(let lookups) = try read(lookupsPath) else {
-            throw TemplateTrackError(.invalidArgument, "holds no lookup tables", at: [.file(lookupsPath)])
+            throw TemplateTrackError(.invalidFile, "holds no lookup tables", at: [.file(lookupsPath)])
         }
         self.init(templates: templates, lookups: lookups)
     }

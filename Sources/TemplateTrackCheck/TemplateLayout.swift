@@ -83,7 +83,7 @@ struct TemplateLayout {
             let second = row.cells.count > 1 ? Self.trimmed(row.cells[1]) : ""
             guard !first.isEmpty, let version = TemplateCatalog.schemaVersion(inTag: second) else {
                 throw TemplateTrackError(
-                    .invalidArgument,
+                    .invalidFile,
                     "not a filled ImmPort template: row \(row.number) should read '<template name><TAB>Schema Version <x.yy>'",
                     at: [.file(file)])
             }

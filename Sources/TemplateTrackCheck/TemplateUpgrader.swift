@@ -58,11 +58,11 @@ public enum TemplateUpgrader {
         fileAt input: String, from: TemplateCatalog, to: TemplateCatalog, writingTo output: String
     ) throws -> UpgradeResult {
         if ExclusiveFile.exists(output) {
-            throw TemplateTrackError(.invalidArgument, "refusing to overwrite an existing file", at: [.file(output)])
+            throw TemplateTrackError(.conflict, "refusing to overwrite an existing file", at: [.file(output)])
         }
         if try FilledFile.isWorkbook(input) {
             throw TemplateTrackError(
-                .invalidArgument, "upgrade rewrites tab-separated .txt templates only, not .xlsx workbooks", at: [.file(input)])
+                .invalidFile, "upgrade rewrites tab-separated .txt templates only, not .xlsx workbooks", at: [.file(input)])
         }
         let scan = try Scan.read(input, catalog: from)
         let plan = try Plan(scan: scan, from: from, to: to, input: input)
@@ -118,7 +118,7 @@ public enum TemplateUpgrader {
                     let key = block ?? ""
                     if scan.blocks[key] == nil { scan.blocks[key] = BlockScan() }
                     if scan.blocks[key]?.headers != nil {
-                        throw TemplateTrackError(.invalidArgument, "row \(row.number): a second header row in one block", at: [.file(path)])
+                        throw TemplateTrackError(.invalidFile, "row \(row.number): a second header row in one block", at: [.file(path)])
                     }
                     scan.blocks[key]?.headers = row.cells.map(TemplateLayout.trimmed)
                 case .data(let block):
@@ -139,7 +139,7 @@ public enum TemplateUpgrader {
             scan.usesCRLF = reader.usesCRLF
             scan.hadBOM = reader.hadBOM
             guard !scan.templateName.isEmpty else {
-                throw TemplateTrackError(.invalidArgument, "not a filled ImmPort template: the file is empty", at: [.file(path)])
+                throw TemplateTrackError(.invalidFile, "not a filled ImmPort template: the file is empty", at: [.file(path)])
             }
             scan.template = layout.template
             return scan
@@ -172,17 +172,17 @@ public enum TemplateUpgrader {
             let fromVersion = from.schemaVersion ?? "the older catalog"
             guard let template = scan.template else {
                 throw TemplateTrackError(
-                    .invalidArgument, "template '\(scan.templateName)' is not in Schema Version \(fromVersion)", at: [.file(input)])
+                    .invalidFile, "template '\(scan.templateName)' is not in Schema Version \(fromVersion)", at: [.file(input)])
             }
             if let expected = template.schemaVersion, scan.version != expected {
                 throw TemplateTrackError(
-                    .invalidArgument,
+                    .invalidFile,
                     "the file says Schema Version \(scan.version ?? "(none)"), not \(expected): upgrade it from that version",
                     at: [.file(input)])
             }
             guard let target = CatalogDelta(from: from, to: to).successor(of: template) else {
                 throw TemplateTrackError(
-                    .invalidArgument,
+                    .invalidFile,
                     "template '\(template.name)' has no counterpart in Schema Version \(to.schemaVersion ?? "of the newer catalog")",
                     at: [.file(input)])
             }
@@ -275,7 +275,7 @@ public enum TemplateUpgrader {
             }
             if !refused.isEmpty {
                 throw TemplateTrackError(
-                    .invalidArgument,
+                    .invalidFile,
                     "cannot upgrade to \(target.schemaVersion ?? "the newer version"): "
                         + "\(refused.count == 1 ? "this column holds values but is" : "these columns hold values but are") "
                         + "not in '\(target.name)', and upgrade never drops data: \(refused.joined(separator: ", "))",

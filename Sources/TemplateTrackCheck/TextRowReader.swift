@@ -108,7 +108,7 @@ struct TextRowReader {
             pending.removeSubrange(..<start)
             if pending.count > Self.maximumLineLength {
                 throw TemplateTrackError(
-                    .invalidArgument, "line \(lineNumber + 1) is longer than \(Self.maximumLineLength >> 20) MiB; not a template",
+                    .invalidFile, "line \(lineNumber + 1) is longer than \(Self.maximumLineLength >> 20) MiB; not a template",
                     at: [.file(path)])
             }
         }

@@ -47,6 +47,9 @@ public struct SampleCatalog: Sendable {
     /// Relative path under `samples/` -> bytes.
     let files: [String: Data]
 
+    /// A file under `samples/` by its relative path (e.g. `filled/subjectHumans.txt`).
+    public func sampleFile(_ path: String) -> Data? { files[path] }
+
     /// A catalog of your own: `files` maps paths as laid out under `samples/`
     /// (`template-sets/<set>/<version>/...`) to bytes.
     public init(workspaces: [SampleWorkspace], templateSets: [String: [Release]], files: [String: Data]) {

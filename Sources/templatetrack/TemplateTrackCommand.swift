@@ -15,7 +15,7 @@ struct TemplateTrackCommand: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, SyncCommand.self, ImportCommand.self, LogCommand.self, FilesCommand.self,
             DiffCommand.self, ChangedCommand.self, HistoryCommand.self, ShowCommand.self, ExtractCommand.self,
-            SearchCommand.self, TemplatesCommand.self, LookupsCommand.self, WorkspacesCommand.self, ForgetCommand.self, PruneCommand.self,
+            SearchCommand.self, TemplatesCommand.self, LookupsCommand.self, CheckCommand.self, UpgradeCommand.self, WorkspacesCommand.self, ForgetCommand.self, PruneCommand.self,
             WatchCommand.self, ConfigCommand.self, SimulatorCommand.self,
         ])
 

@@ -47,7 +47,7 @@ struct BadInputTests {
         let scratch = try Scratch()
         let prose = scratch.file("notes.txt")
         try Data("Dear submitter,\nplease find attached\n".utf8).write(to: URL(fileURLWithPath: prose))
-        expectError(prose, code: .invalidArgument, saying: "not a filled ImmPort template: row 1 should read")
+        expectError(prose, code: .invalidFile, saying: "not a filled ImmPort template: row 1 should read")
         let empty = scratch.file("empty.txt")
         try Data().write(to: URL(fileURLWithPath: empty))
         expectError(empty, saying: "the file is empty")

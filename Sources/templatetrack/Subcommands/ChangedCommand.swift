@@ -19,7 +19,14 @@ struct ChangedCommand: ParsableCommand {
     @Flag(name: .customLong("exit-code"), help: "Exit 1 when any workspace changed.")
     var exitCode = false
 
+    @Option(help: ArgumentHelp("With --templates: a folder of filled-in templates; count those each change breaks.", valueName: "dir"), completion: .directory)
+    var data: String?
+
     @OptionGroup var output: JSONOption
+
+    func validate() throws {
+        if data != nil && !templates { throw ValidationError("--data goes with --templates") }
+    }
 
     func run() throws {
         let start = try since.map { try time($0, "--since").start }
@@ -28,7 +35,16 @@ struct ChangedCommand: ParsableCommand {
         if templates {
             let changes = try Queries.templateChanges(since: start, in: history)
             any = !changes.isEmpty
-            try printTemplateChanges(changes)
+            var affected: [Int: DataImpact] = [:]
+            if let data {
+                for series in changes {
+                    for change in series.snapshots {
+                        guard let older = try history.snapshot(id: change.previous), let newer = try history.snapshot(id: change.snapshot) else { continue }
+                        affected[change.snapshot] = try DataImpact.assess(folder: data, from: older, to: newer, history: history)
+                    }
+                }
+            }
+            try printTemplateChanges(changes, affected: affected)
         } else {
             let changes = try Queries.changed(since: start, in: history)
             any = !changes.isEmpty
@@ -55,23 +71,40 @@ struct ChangedCommand: ParsableCommand {
         print(table.render(style: .forStandardOutput()))
     }
 
-    private func printTemplateChanges(_ changes: [SeriesTemplateChanges]) throws {
-        if output.json { return try printJSON(changes) }
+    private func printTemplateChanges(_ changes: [SeriesTemplateChanges], affected: [Int: DataImpact]) throws {
+        if output.json {
+            guard data != nil else { return try printJSON(changes) }
+            // Each change gains "affected_files": the filled-in files it breaks.
+            let encoded = try JSONSerialization.jsonObject(with: Data(try jsonText(changes).utf8)) as? [[String: Any]] ?? []
+            let merged = encoded.map { series -> [String: Any] in
+                var series = series
+                series["snapshots"] = (series["snapshots"] as? [[String: Any]] ?? []).map { change -> [String: Any] in
+                    var change = change
+                    change["affected_files"] = (change["snapshot"] as? Int).flatMap { affected[$0]?.affected } ?? []
+                    return change
+                }
+                return series
+            }
+            let data = try JSONSerialization.data(withJSONObject: merged, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            return print(String(decoding: data, as: UTF8.self))
+        }
         guard !changes.isEmpty else {
             return print(since.map { "no workspace's templates changed since \($0)" } ?? "no workspace's templates have changed")
         }
-        var table = TextTable(
-            ["WORKSPACE", "NAME", "SNAPSHOT", "SCHEMA VERSIONS", "ADDED", "REMOVED", "MODIFIED", "RENAMED", "BREAKING"],
-            rightAligned: [0, 4, 5, 6, 7, 8])
+        var header = ["WORKSPACE", "NAME", "SNAPSHOT", "SCHEMA VERSIONS", "ADDED", "REMOVED", "MODIFIED", "RENAMED", "BREAKING"]
+        if data != nil { header.append("YOUR FILES") }
+        var table = TextTable(header, rightAligned: [0, 4, 5, 6, 7, 8, 9])
         for series in changes {
             for change in series.snapshots {
                 let versions = change.schemaVersions.sorted { ($0.from ?? "", $0.to ?? "") < ($1.from ?? "", $1.to ?? "") }
                     .map { "\($0.from ?? "unset") → \($0.to ?? "unset") (\($0.templates))" }
-                table.add([
+                var row = [
                     workspaceLabel(series.series), series.name ?? "", "\(change.previous) → \(change.snapshot)",
                     versions.joined(separator: ", "), "\(change.templatesAdded)", "\(change.templatesRemoved)",
                     "\(change.templatesModified)", "\(change.templatesRenamed)", "\(change.breakingChanges)",
-                ])
+                ]
+                if let impact = affected[change.snapshot] { row.append("\(impact.affected.count) of \(impact.files) break") }
+                table.add(row)
             }
         }
         print(table.render(style: .forStandardOutput()))

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TemplateTrack
 import TemplateTrackBase
+import TemplateTrackCheck
 import TemplateTrackFetcher
 import TemplateTrackHistory
 import TemplateTrackSQLite
@@ -87,6 +88,7 @@ struct DemoStory {
             print(text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().map { $0.isEmpty ? "" : "  " + $0 }.joined(separator: "\n"))
             print("")
         }
+        try showFilledFileImpact(history: history, third: third, scratch: scratch)
         print("")
         if databasePath == nil {
             print("The history above was kept in a throwaway database. To keep one, run:")
@@ -97,6 +99,42 @@ struct DemoStory {
             print("  \(command) diff --db \(path) --workspace 5002 --patch")
             print("  \(command) templates --db \(path) --workspace 5001")
             print("  \(command) search --db \(path) \"Value Reported\"")
+            if let filled = keptFilledFile { print("  \(command) check --db \(path) --workspace 5001 \(filled)") }
         }
+    }
+
+    /// Where the sample filled-in file was left for the user (with `--db` only).
+    private var keptFilledFile: String? {
+        guard let databasePath else { return nil }
+        let path = ((databasePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("subjectHumans.filled.txt")
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
+    /// Step 5: a spreadsheet filled in against the old templates, checked against the new ones.
+    private func showFilledFileImpact(history: SQLiteHistory, third: [WorkspaceOutcome], scratch: String) throws {
+        guard let bytes = SampleCatalog.embedded.sampleFile("filled/subjectHumans.txt"),
+            let after = third.first(where: { $0.workspace.workspaceId == 5001 })?.snapshot, after.changed,
+            let previous = after.previous, let before = try history.snapshot(id: previous)
+        else { return }
+        // With --db, the file is left beside the history for the user to try (never over another file).
+        var path = scratch + "/subjectHumans.filled.txt"
+        if let databasePath {
+            let beside = ((databasePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("subjectHumans.filled.txt")
+            if !FileManager.default.fileExists(atPath: beside) { path = beside }
+        }
+        if !FileManager.default.fileExists(atPath: path) { try bytes.write(to: URL(fileURLWithPath: path), options: .withoutOverwriting) }
+        print(style.bold("5. Will filled-in spreadsheets still pass?") + " A submitter filled in subjectHumans.txt against")
+        print("   workspace 5001's old templates (snapshot \(before.id)). Checked against the new ones (snapshot \(after.id)):")
+        let impact = try ChangeImpact.assess(
+            files: [path], from: catalog(of: before, in: history), to: catalog(of: after, in: history))
+        let new = impact.entries(.new)
+        if new.isEmpty { return print("   it still passes.\n") }
+        for (cause, entries) in Dictionary(grouping: new, by: { causeText($0.cause) }).sorted(by: { $0.key < $1.key }) {
+            print("   " + style.yellow(cause) + ":")
+            for group in FindingGrouping.group(entries.map(\.finding)) {
+                print("     " + FindingText.line(for: group))
+            }
+        }
+        print("")
     }
 }

@@ -33,18 +33,37 @@ struct DiffCommand: ParsableCommand {
     @Flag(name: .customLong("exit-code"), help: "Exit 1 when there are differences, 0 when there are none.")
     var exitCode = false
 
+    @Option(help: ArgumentHelp("A folder of filled-in templates: say how many of them the change breaks.", valueName: "dir"), completion: .directory)
+    var data: String?
+
     func run() throws {
         let history = try database.open()
         let detail: SnapshotDiff.Detail = (stat || patch) && !output.json ? .lines : .summary
-        let (diff, _, _) = try SnapshotDiff.compute(
+        let (diff, old, new) = try SnapshotDiff.compute(
             in: history, series: Series(workspace: workspace, api: api), from: try from.map(SnapshotReference.init(parsing:)),
             to: try to.map(SnapshotReference.init(parsing:)), detail: detail)
+        let impact = try data.map { try DataImpact.assess(folder: $0, from: old, to: new, history: history) }
         if output.json {
-            try printJSON(diff)
+            if let impact {
+                struct WithData: Encodable {
+                    var diff: SnapshotDiff
+                    var data: DataImpact
+                    func encode(to encoder: any Encoder) throws {
+                        try diff.encode(to: encoder)
+                        enum Keys: String, CodingKey { case data }
+                        var container = encoder.container(keyedBy: Keys.self)
+                        try container.encode(data, forKey: .data)
+                    }
+                }
+                try printJSON(WithData(diff: diff, data: impact))
+            } else {
+                try printJSON(diff)
+            }
         } else {
             let renderer = DiffText(style: .forStandardOutput())
             var text: [String] = []
             if !stat && !patch { text.append(renderer.summary(diff)) }
+            if let impact { text.append(impact.line(from: old.id, to: new.id, workspace: workspace)) }
             if stat && !diff.files.isEmpty { text.append(renderer.stat(diff.patches ?? [])) }
             if patch && !diff.files.isEmpty { text.append(renderer.patch(diff.patches ?? [])) }
             Pager.show(text.joined(separator: "\n"), long: patch)
