@@ -107,3 +107,42 @@ struct ConventionsTests {
         #expect(listed.stdout.hasPrefix(String(try run(["bash", "-c", "printf hello | sha256sum"]).stdout.prefix(64))))
     }
 }
+
+@Suite("diff --json's breaking changes are the text output's, item for item")
+struct BreakingChangesTests {
+    @Test(
+        "on ImmPort's real 3.15 → 3.18 definitions",
+        .enabled(if: ImmPortReference.isAvailable, Comment(rawValue: ImmPortReference.skipNote)))
+    func realDefinitions() throws {
+        let scratch = try Scratch()
+        for version in ["3.15", "3.18"] {
+            try ImmPortReference.writeTree(version: version, into: scratch.url.appending(path: version))
+            try run(["zip", "-qr", "../\(version).zip", "."], in: scratch.file(version))
+        }
+        let db = scratch.file("h.sqlite")
+        for (version, day) in [("3.15", "2017-06-01"), ("3.18", "2018-06-01")] {
+            #expect(try templatetrack(["import", scratch.file("\(version).zip"), "-w", "1", "--fetched-at", day], db: db).status == 0)
+        }
+        let json = try templatetrack(["diff", "-w", "1", "--json"], db: db)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let breaking = try #require(object["breaking"] as? [[String: Any]])
+        #expect(breaking.count == 17)
+        #expect(breaking.allSatisfy { Set($0.keys) == ["kind", "template", "column", "lookup", "values", "from", "to", "message"] })
+        let kinds = Set(breaking.compactMap { $0["kind"] as? String })
+        #expect(kinds.isSubset(of: [
+            "template_removed", "required_column_added", "column_now_required", "column_removed", "data_type_changed",
+            "vocabulary_changed", "vocabulary_narrowed", "lookup_table_removed",
+        ]))
+        #expect(breaking.contains { $0["kind"] as? String == "column_removed" && $0["template"] as? String == "rna_seq_results" && $0["column"] as? String == "Value" })
+        #expect(breaking.contains {
+            $0["kind"] as? String == "vocabulary_narrowed" && $0["lookup"] as? String == "lk_sample_type"
+                && Set($0["values"] as? [String] ?? []) == ["Cell", "Organ", "RNA", "Tissue"]
+        })
+        let text = try templatetrack(["diff", "-w", "1"], db: db).stdout
+        let lines = text.split(separator: "\n").filter { $0.hasPrefix("  ! ") }.map { String($0.dropFirst(4)) }
+        #expect(lines == breaking.compactMap { $0["message"] as? String })
+        // Keys are words, never phrases or arrows.
+        let changed = try templatetrack(["changed", "--templates", "--json"], db: db).stdout
+        #expect(!changed.contains("→\" :") && changed.contains("\"schema_versions\""))
+    }
+}
