@@ -2,8 +2,12 @@
 # (Debian/Ubuntu, via apt-get; sudo when not root) before building.
 SWIFT ?= swift
 APT_PACKAGES := libzip-dev libsqlite3-dev pkg-config zip unzip curl python3
+# The web tests open the report and the web view in headless Chromium; `make web-benchmark`
+# loads the web view with wrk. (Target-specific: `make demo` does not install them.)
+test: APT_PACKAGES += chromium
+web-benchmark: APT_PACKAGES += wrk
 
-.PHONY: demo test build deps benchmark
+.PHONY: demo test build deps benchmark web-benchmark
 
 deps:
 	@missing=""; \
@@ -29,3 +33,8 @@ benchmark: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Requests per second of the web view (overview and a change page), with wrk, in release mode.
+web-benchmark: deps
+	$(SWIFT) build -c release --product templatetrack
+	bash scripts/web-benchmark.sh "$$($(SWIFT) build -c release --show-bin-path)/templatetrack"

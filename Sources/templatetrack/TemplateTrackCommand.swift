@@ -11,7 +11,7 @@ struct TemplateTrackCommand: AsyncParsableCommand {
             DemoCommand.self, SyncCommand.self, ImportCommand.self, LogCommand.self, FilesCommand.self,
             DiffCommand.self, ChangedCommand.self, HistoryCommand.self, ShowCommand.self, ExtractCommand.self,
             SearchCommand.self, TemplatesCommand.self, WorkspacesCommand.self, ForgetCommand.self, PruneCommand.self,
-            SimulatorCommand.self,
+            SimulatorCommand.self, ReportCommand.self, ServeCommand.self,
         ])
 
     /// Exit status: 0 success, 1 only where a command promises it (`--exit-code`), 64 for a
