@@ -40,7 +40,10 @@ extension SiteBuilder {
                 TemplateChangeRow(
                     name: change.name, status: change.status.rawValue, statusLabel: statusLabel(change.status),
                     fromName: change.fromName ?? "", hasFromName: change.fromName != nil,
-                    versions: versionText(change), file: fileText(change.fromFile, change.toFile),
+                    versions: change.status == .added
+                        ? change.toVersion ?? "—" : change.status == .removed ? change.fromVersion ?? "—" : versionText(change),
+                    file: change.status == .added
+                        ? change.toFile ?? "—" : change.status == .removed ? change.fromFile ?? "—" : fileText(change.fromFile, change.toFile),
                     columns: counts.isEmpty ? "—" : counts.joined(separator: " "), link: rootLinked(link, path), hasLink: !link.isEmpty,
                     tableAnchor: anchor, hasTable: hasTable))
             for key in change.changes.keys.sorted() {

@@ -2,7 +2,7 @@ public import Foundation
 import Hummingbird
 import Logging
 import TemplateTrack
-public import TemplateTrackBase
+import TemplateTrackBase
 public import TemplateTrackHistory
 import TemplateTrackExtractor
 

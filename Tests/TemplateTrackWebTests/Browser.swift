@@ -44,13 +44,26 @@ struct Browser {
         }
     }
 
-    /// Every URL of a request Chromium's network stack saw in a net log.
-    static func requestedURLs(netLog path: String) throws -> [String] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        let text = String(decoding: data, as: UTF8.self)
-        // The log is JSON; URLs appear as "url":"…" in event parameters.
-        let pattern = /"url":"([^"]*)"/
-        return text.matches(of: pattern).map { String($0.1) }
+    /// The URLs of the requests a page made (or a page's content caused), from a net log: every
+    /// URL request Chromium started with an initiator. Chromium's own background requests (its
+    /// clock, updates, accounts) have none ("not an origin"); they are blocked here all the same.
+    static func pageRequests(netLog path: String) throws -> [String] {
+        struct Log: Decodable {
+            struct Constants: Decodable { var logEventTypes: [String: Int] }
+            struct Event: Decodable {
+                struct Params: Decodable { var url: String?; var initiator: String? }
+                var type: Int
+                var params: Params?
+            }
+            var constants: Constants
+            var events: [Event]
+        }
+        let log = try JSONDecoder().decode(Log.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        guard let start = log.constants.logEventTypes["URL_REQUEST_START_JOB"] else { return [] }
+        return log.events.filter { $0.type == start }.compactMap { event in
+            guard let url = event.params?.url, let initiator = event.params?.initiator, initiator != "not an origin" else { return nil }
+            return url
+        }
     }
 }
 

@@ -52,7 +52,9 @@ struct ServeTests {
         let overview = try await browser.dom(served.base, netLog: log)
         #expect(overview.all("tr", having: "data-workspace").map { $0.element.attrs["data-workspace"]! } == ["5001", "5002", "5003"])
         #expect(!overview.all("form").isEmpty, "the web view offers search and the snapshot chooser")
-        let outside = try Browser.requestedURLs(netLog: log).filter { !$0.hasPrefix(served.base) && !$0.hasPrefix("data:") && !$0.hasPrefix("chrome") }
+        let requests = try Browser.pageRequests(netLog: log)
+        #expect(requests.contains(served.base + "style.css"), "the net log records the page's own requests")
+        let outside = requests.filter { !$0.hasPrefix(served.base) }
         #expect(outside.isEmpty, "requests beyond the served origin: \(outside)")
 
         // The same change page as the report, over HTTP; and the chooser's diff of any two snapshots.
@@ -61,9 +63,9 @@ struct ServeTests {
         let change = try await browser.dom(served.base + page)
         #expect(change.all("tr", having: "data-kind").map { change.inside($0.index, "td").last!.element.text }
             == (diff["breaking"] as! [[String: Any]]).map { $0["message"] as! String })
-        #expect(change.all("table").contains { $0.element.attrs["class"] == "columns" && $0.element.attrs["data-template"] == "elisa_reagents" })
+        #expect(change.all("table").contains { $0.element.attrs["class"] == "columns" && $0.element.attrs["data-template"] == "elisa_results" })
         let reportPage = try String(contentsOfFile: demo.report + "/" + page, encoding: .utf8)
-        #expect(reportPage.contains("elisa_reagents"))
+        #expect(reportPage.contains("elisa_reagents") && reportPage.contains("elisa_results"))
 
         let chosen = try await fetch(served.base + "diff?series=5002&from=\(diff["from"]!)&to=latest", scratch: scratch)
         #expect(chosen.status == 303)
