@@ -115,24 +115,35 @@ struct Query {
 struct Routes: Sendable {
     let site: Site
     let token: AccessToken?
+    let cache = PageCache()
     var store: any HistoryWriter { site.store }
 
+    /// The overview, change and template pages are rendered once per state of the history.
+    private func cached(_ key: String, _ render: () throws -> String?) throws -> String? {
+        try cache.page(key, store: store, render: render)
+    }
+
     func add(to router: Router<BasicRequestContext>) {
-        router.get("/") { request, _ in page(request) { try site.overviewHTML(served: true) } }
-        router.get("/index.html") { request, _ in page(request) { try site.overviewHTML(served: true) } }
+        router.get("/") { request, _ in page(request) { try cached("index") { try site.overviewHTML(served: true) } } }
+        router.get("/index.html") { request, _ in page(request) { try cached("index") { try site.overviewHTML(served: true) } } }
         router.get("/style.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: Site.stylesheet)))
         }
         router.get("/changes/:name") { request, context in
             page(request) {
                 guard let change = SitePaths.parseChange(context.parameters.get("name") ?? "") else { return nil }
-                return try site.changeHTML(series: change.series, from: change.from, to: change.to, served: true)
+                return try cached(SitePaths.change(change.series, from: change.from, to: change.to)) {
+                    try site.changeHTML(series: change.series, from: change.from, to: change.to, served: true)
+                }
             }
         }
         router.get("/templates/:series/:page") { request, context in
             page(request) {
                 guard let series = SitePaths.parseSeries(context.parameters.get("series") ?? "") else { return nil }
-                return try site.templateHTML(series: series, pageFile: context.parameters.get("page") ?? "", served: true)
+                let file = context.parameters.get("page") ?? ""
+                return try cached("templates/\(SitePaths.seriesKey(series))/\(file)") {
+                    try site.templateHTML(series: series, pageFile: file, served: true)
+                }
             }
         }
         router.get("/diff") { request, _ in answer(request) { try diffRedirect(Query(request.uri.query)) } }

@@ -228,6 +228,21 @@ struct ServeTests {
         #expect(!ended.stdout.contains(secret) && !ended.stderr.contains(secret), "the token never reaches the output")
     }
 
+    @Test("served pages follow the history: a snapshot recorded while serving appears")
+    func followsHistory() async throws {
+        let scratch = try Scratch()
+        let demo = try await DemoHistory.make(scratch)
+        let served = try await Served.start(demo.database)
+        defer { Task { await served.server.stop() } }
+        let before = try DOM(html: try await fetch(served.base, scratch: scratch).text, scratch: scratch)
+        #expect(!before.text.contains("424242"))
+        try makeZip(at: scratch.file("new.zip"), [("notes.txt", "new")])
+        let imported = try await cli(["import", scratch.file("new.zip"), "--workspace", "424242"], db: demo.database)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let after = try DOM(html: try await fetch(served.base, scratch: scratch).text, scratch: scratch)
+        #expect(after.all("tr", having: "data-workspace").map { $0.element.attrs["data-workspace"]! } == ["5001", "5002", "5003", "424242"])
+    }
+
     @Test("on loopback without a token, only loopback Host names are answered (no DNS rebinding)")
     func hostCheck() async throws {
         let scratch = try Scratch()
