@@ -1,12 +1,15 @@
 import Crypto
-public import Foundation
-public import TemplateTrackBase
+import Foundation
+import TemplateTrackBase
 
 /// Where the web view listens, and who may ask.
 public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    /// A name or an address (IPv6 without brackets).
     public var host: String
+    /// 0 picks a free port.
     public var port: Int
 
+    /// An address as given.
     public init(host: String, port: Int) {
         self.host = host
         self.port = port
@@ -53,6 +56,7 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         return false
     }
 
+    /// `HOST:PORT`, IPv6 in brackets.
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 

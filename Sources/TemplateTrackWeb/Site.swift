@@ -7,7 +7,9 @@ public import TemplateTrackHistory
 /// the typed model with Mustache templates compiled into the binary. The static report and the
 /// web view render the same pages; the web view adds search, a snapshot chooser and file links.
 public struct Site: Sendable {
+    /// The history, opened read-only (pages never write; comparisons not stored are computed).
     public let store: any HistoryWriter
+    /// Which workspaces and changes the pages show.
     public let options: SiteOptions
 
     /// Pages of `store`, limited by `options`.

@@ -13,6 +13,7 @@ public struct SiteOptions: Sendable, Equatable {
     /// The database's file name, for the footer.
     public var databaseName: String
 
+    /// Everything, or only `workspaces` and changes since `since`.
     public init(workspaces: [Int] = [], since: Date? = nil, databaseName: String = "history") {
         self.workspaces = workspaces
         self.since = since
@@ -53,6 +54,8 @@ final class SiteBuilder {
     /// Text diffs show at most this many lines per file, and this many per page.
     static let linesPerFile = 1_000
     static let linesPerPage = 12_000
+    /// The overview lists the breaking changes of at most this many changes, the latest first.
+    static let breakingGroups = 25
 
     init(store: any HistoryWriter, options: SiteOptions, served: Bool) {
         self.store = store
@@ -155,7 +158,7 @@ final class SiteBuilder {
         let histories = try histories()
         var rows: [WorkspaceRow] = []
         var sections: [SeriesSection] = []
-        var groups: [(Date, BreakingGroup)] = []
+        var breakingChanges: [(Date, SeriesHistory, (old: Snapshot, new: Snapshot))] = []
         for history in histories {
             let series = history.series
             let latestTemplates = try latestTemplates(history)
@@ -167,22 +170,14 @@ final class SiteBuilder {
                     latest: Timestamp.display(history.latest.fetchedAt), versions: try versions(of: history.latest.tree),
                     templates: "\(latestTemplates.count)"))
 
+            // Counts from the stored summaries; details only for the changes the overview lists.
             var breakingBySnapshot: [Int: Int] = [:]
+            let summaries = try store.comparisonSummaries(history.changes.map { TreePair(from: $0.old.tree, to: $0.new.tree) })
             for change in history.changes {
-                let comparison = try comparison(change.old, change.new)
-                breakingBySnapshot[change.new.id] = comparison.templates.breaking.count
-                guard !comparison.templates.breaking.isEmpty else { continue }
-                let shown = comparison.templates.breaking.prefix(8)
-                let extra = comparison.templates.breaking.count - shown.count
-                groups.append(
-                    (
-                        change.new.fetchedAt,
-                        BreakingGroup(
-                            heading: "\(seriesTitle(series, history.name)): snapshot \(change.old.id) → \(change.new.id)",
-                            link: SitePaths.change(series, from: change.old.id, to: change.new.id),
-                            fetched: Timestamp.display(change.new.fetchedAt), items: shown.map(breakingItem),
-                            more: extra > 0 ? "and \(extra) more" : "", hasMore: extra > 0)
-                    ))
+                let pair = TreePair(from: change.old.tree, to: change.new.tree)
+                let count = try summaries[pair]?.breaking ?? comparison(change.old, change.new).templates.breaking.count
+                breakingBySnapshot[change.new.id] = count
+                if count > 0 { breakingChanges.append((change.new.fetchedAt, history, change)) }
             }
             var snapshotRows: [SnapshotRow] = []
             for snapshot in history.shown.reversed() {
@@ -224,7 +219,19 @@ final class SiteBuilder {
             filters.append("workspaces " + options.workspaces.map(String.init).joined(separator: ", "))
         }
         if let since = options.since { filters.append("changes since \(Timestamp.display(since))") }
-        let breaking = groups.sorted { $0.0 > $1.0 }.map(\.1)
+        // The latest breaking changes first, at most `breakingGroups` of them.
+        var breaking: [BreakingGroup] = []
+        for (_, history, change) in breakingChanges.sorted(by: { $0.0 > $1.0 }).prefix(Self.breakingGroups) {
+            let all = try comparison(change.old, change.new).templates.breaking
+            let shown = all.prefix(8)
+            let extra = all.count - shown.count
+            breaking.append(
+                BreakingGroup(
+                    heading: "\(seriesTitle(history.series, history.name)): snapshot \(change.old.id) → \(change.new.id)",
+                    link: SitePaths.change(history.series, from: change.old.id, to: change.new.id),
+                    fetched: Timestamp.display(change.new.fetchedAt), items: shown.map(breakingItem),
+                    more: extra > 0 ? "and \(extra) more" : "", hasMore: extra > 0))
+        }
         return OverviewPage(
             page: try frame(title: "Overview", path: SitePaths.overview), filterNote: "Showing " + filters.joined(separator: "; ") + ".",
             hasFilter: !filters.isEmpty, workspaces: rows, isEmpty: rows.isEmpty, breaking: breaking, hasBreaking: !breaking.isEmpty,

@@ -15,11 +15,14 @@ import TemplateTrackExtractor
 public enum WebServer {
     /// How to serve.
     public struct Configuration: Sendable {
+        /// Where to listen.
         public var listen: ListenAddress
         /// Required by every request when set (and required to listen beyond loopback).
         public var token: AccessToken?
+        /// What the pages show.
         public var options: SiteOptions
 
+        /// Listens at `listen`; with `token`, every request must carry it.
         public init(listen: ListenAddress, token: AccessToken?, options: SiteOptions = SiteOptions()) {
             self.listen = listen
             self.token = token

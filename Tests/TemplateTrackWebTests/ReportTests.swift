@@ -151,6 +151,19 @@ struct ReportTests {
         }
     }
 
+    @Test("page names made from template names stay inside their folder, one per name and file")
+    func pageNames() {
+        for name in ["../../etc/passwd", "a/b", "", "..", "名前", "<x>", "CON", String(repeating: "x", count: 500)] {
+            let file = SitePaths.templateFile(name: name, file: nil)
+            #expect(file.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) }, "\(file)")
+            #expect(!file.hasPrefix(".") && file.hasSuffix(".html") && file.count < 90)
+        }
+        #expect(SitePaths.templateFile(name: "x", file: "a.txt") != SitePaths.templateFile(name: "x", file: "b.txt"))
+        #expect(SitePaths.templateFile(name: "Elisa", file: nil) != SitePaths.templateFile(name: "elisa", file: nil))
+        #expect(SitePaths.parseChange("5001-3-8.html")?.to == 8)
+        #expect(SitePaths.parseChange("../5001-3-8.html") == nil)
+    }
+
     @Test("no page template writes a value unescaped")
     func templatesEscapeEverything() {
         for (name, text) in PageTemplates.all {

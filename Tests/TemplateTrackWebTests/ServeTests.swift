@@ -127,6 +127,13 @@ struct ServeTests {
             #expect(answer.status == 200, "\(route): \(answer.text)")
             #expect(answer.text == printed.stdout, "\(route) differs from \(command.joined(separator: " "))")
         }
+        // The search page shows the same hits, the matched words marked.
+        let hits = try JSONSerialization.jsonObject(with: Data(try await cli(["search", "--json", "Value Reported"], db: db).stdout.utf8)) as! [[String: Any]]
+        let page = try DOM(html: try await fetch(served.base + "search?q=Value+Reported", scratch: scratch).text, scratch: scratch)
+        let table = try #require(page.all("table").first { $0.element.attrs["id"] == "search-hits" })
+        #expect(page.inside(table.index, "tr").count == hits.count + 1)
+        #expect(!page.all("mark").isEmpty && page.all("mark").allSatisfy { $0.element.text.lowercased() == "value reported" })
+
         let missing = try await fetch(served.base + "api/files?workspace=424242", scratch: scratch)
         #expect(missing.status == 404)
         #expect((try JSONSerialization.jsonObject(with: missing.body) as? [String: String])?["error"]?.contains("424242") == true)
