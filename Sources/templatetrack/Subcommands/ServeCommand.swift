@@ -55,12 +55,15 @@ struct ServeCommand: AsyncParsableCommand {
             source.resume()
             return source
         }
+        // The sources must live until a signal comes: an optimized build would release them
+        // after their last use, and SIGTERM would then be ignored.
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             let once = OnceFlag()
             for source in signals {
                 source.setEventHandler { if once.claim() { done.resume() } }
             }
         }
+        withExtendedLifetime(signals) {}
         await server.stop()
     }
 }
