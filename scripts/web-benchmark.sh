@@ -2,7 +2,7 @@
 # Requests per second of `templatetrack serve` on loopback, measured with wrk (Debian's package):
 # the overview and a change page of the demo's history. Usage: web-benchmark.sh PATH/TO/templatetrack
 set -euo pipefail
-bin="$1"
+bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 work="$(mktemp -d)"
 server=""
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
