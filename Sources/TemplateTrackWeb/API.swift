@@ -4,7 +4,7 @@ import TemplateTrack
 import TemplateTrackBase
 import TemplateTrackHistory
 
-/// JSON as the command line's `--json` prints it: pretty, keys sorted, times as ISO 8601 UTC.
+/// JSON as the command line prints it for scripts: pretty, keys sorted, times as ISO 8601 UTC.
 public enum WebJSON {
     /// The bytes `templatetrack … --json` would print for `value` (without the final newline).
     public static func encode(_ value: some Encodable) throws -> Data {
@@ -18,7 +18,7 @@ public enum WebJSON {
     }
 }
 
-/// `/api/…`: the command line's answers in its `--json` shapes; query names are the flags'.
+/// `/api/…`: the command line's answers in its JSON shapes; query names are its options' names.
 ///
 /// | route | as |
 /// | --- | --- |

@@ -131,8 +131,8 @@ extension SiteBuilder {
                 let cut = total - lines
                 var note = "\(patch.linesAdded) lines added, \(patch.linesRemoved) removed."
                 if cut > 0 {
-                    note += " \(cut) more diff lines are not shown here: `templatetrack diff --workspace \(series.workspace)"
-                    note += " \(old.id) \(new.id) --patch` prints them all."
+                    note += " \(cut) more diff lines are not shown here; the command line's diff of snapshots \(old.id) and \(new.id),"
+                    note += " as a patch, prints them all."
                 }
                 fileDiff = FileDiff(anchor: anchor, path: change.path, note: note, hasNote: true, hunks: shown, hasHunks: !shown.isEmpty)
             }

@@ -34,12 +34,12 @@ enum Stylesheet {
         .bad { color: var(--bad); }
         table { border-collapse: collapse; margin: .5rem 0 1.25rem; width: 100%; font-size: .95rem; }
         caption { text-align: left; font-weight: 600; padding: .25rem 0; }
-        th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
+        th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
         thead th { background: var(--head); }
         tbody th { font-weight: 600; }
         .num { text-align: right; font-variant-numeric: tabular-nums; }
         code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .9em; }
-        .tag { display: inline-block; background: var(--bad); color: #ffffff; border-radius: 3px; padding: 0 .4rem; font-size: .85rem; font-weight: 600; }
+        .tag { white-space: nowrap; display: inline-block; background: var(--bad); color: #ffffff; border-radius: 3px; padding: 0 .4rem; font-size: .85rem; font-weight: 600; }
         ul.breaking { padding-left: 1.25rem; }
         ul.breaking li { margin: .2rem 0; }
         .breaking-group { border-left: 4px solid var(--bad); padding-left: .75rem; margin: 1rem 0; }

@@ -8,7 +8,7 @@ import TemplateTrackExtractor
 
 /// The history's pages, live and read-only, over HTTP (Hummingbird 2): the report's pages at
 /// the same paths, plus a diff of any two snapshots, full-text search, any file of any
-/// snapshot, a snapshot as a zip, and a JSON API in the command line's `--json` shapes.
+/// snapshot, a snapshot as a zip, and a JSON API in the command line's JSON shapes.
 ///
 /// Nothing it answers comes from outside the database: there are no file routes, and paths in
 /// queries are looked up among a snapshot's stored paths, byte for byte.
@@ -36,7 +36,7 @@ public enum WebServer {
         guard configuration.listen.isLoopback || configuration.token != nil else {
             throw TemplateTrackError(
                 .invalidArgument,
-                "listening on \(configuration.listen) lets other machines in: give an access token (--token-file, or --token)")
+                "listening on \(configuration.listen) lets other machines in: an access token is required")
         }
         let site = Site(store: store, options: configuration.options)
         let router = Router()
