@@ -13,7 +13,9 @@ struct DemoHistory {
         let folder = scratch.file("demo")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let result = try await runDetached([templatetrackBinary, "demo", "--db", folder + "/history.sqlite"], in: folder, environment: ["NO_COLOR": "1"])
-        guard result.status == 0 else { throw BrowserError(message: "demo failed: \(result.stderr)") }
+        guard result.status == 0, result.stdout.contains("What changed in workspace 5001"),
+            result.stdout.contains("What changed in workspace 5002")
+        else { throw BrowserError(message: "the demo did not tell its story: \(result.stdout)\n\(result.stderr)") }
         return DemoHistory(database: folder + "/history.sqlite", report: folder + "/history-report", output: result.stdout)
     }
 }

@@ -7,7 +7,7 @@ import TemplateTrackSQLite
 import TemplateTrackTesting
 @testable import TemplateTrackWeb
 
-@Suite("The static report, opened in headless Chromium")
+@Suite("The static report, opened in headless Chromium", .serialized)
 struct ReportTests {
     @Test("the demo's report: the overview lists every workspace; a change page shows its breaking changes and column tables")
     func demoReport() async throws {

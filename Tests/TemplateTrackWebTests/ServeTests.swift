@@ -38,7 +38,7 @@ func fetch(_ url: String, _ extra: [String] = [], scratch: Scratch) async throws
         body: (try? Data(contentsOf: URL(fileURLWithPath: body))) ?? Data())
 }
 
-@Suite("The web view, served and opened in headless Chromium")
+@Suite("The web view, served and opened in headless Chromium", .serialized)
 struct ServeTests {
     @Test("served pages: every workspace, a change page's breaking changes and column tables, no request beyond loopback")
     func servedPages() async throws {
