@@ -229,6 +229,20 @@ struct ReportTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: foreign) == ["notes.txt"])
     }
 
+    @Test("the throwaway demo writes ./templatetrack-demo-report/, never into a folder of that name it did not make")
+    func demoFolder() async throws {
+        let scratch = try Scratch()
+        try scratch.write("templatetrack-demo-report/mine.txt", "mine")
+        for _ in 0..<2 {
+            let result = try await runDetached([templatetrackBinary, "demo"], in: scratch.path, environment: ["NO_COLOR": "1"])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.hasSuffix("templatetrack-demo-report-2/index.html\nOpen it in a browser: it works offline, from the files alone.\n"), "\(result.stdout.suffix(300))")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.file("templatetrack-demo-report")) == ["mine.txt"])
+        #expect(Report.isReportFolder(scratch.file("templatetrack-demo-report-2")))
+        #expect(FileManager.default.fileExists(atPath: scratch.file("templatetrack-demo-report-2/index.html")))
+    }
+
     @Test("--since and --workspace narrow the report")
     func narrowing() async throws {
         let scratch = try Scratch()
