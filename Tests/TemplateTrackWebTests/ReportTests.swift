@@ -164,6 +164,34 @@ struct ReportTests {
         #expect(SitePaths.parseChange("../5001-3-8.html") == nil)
     }
 
+    @Test("text colours contrast with their backgrounds at least 4.5:1 (WCAG AA)")
+    func contrast() throws {
+        var colours: [String: String] = [:]
+        for match in Site.stylesheet.matches(of: /--([a-z-]+): (#[0-9a-f]{6})/) { colours[String(match.1)] = String(match.2) }
+        func luminance(_ hex: String) -> Double {
+            let value = Int(hex.dropFirst(), radix: 16)!
+            func linear(_ shift: Int) -> Double {
+                let channel = Double((value >> shift) & 255) / 255
+                return channel <= 0.03928 ? channel / 12.92 : pow((channel + 0.055) / 1.055, 2.4)
+            }
+            let (red, green, blue): (Double, Double, Double) = (linear(16), linear(8), linear(0))
+            return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+        }
+        func ratio(_ a: String, _ b: String) -> Double {
+            let (x, y) = (luminance(colours[a] ?? a), luminance(colours[b] ?? b))
+            return (max(x, y) + 0.05) / (min(x, y) + 0.05)
+        }
+        let pairs = [
+            ("text", "page"), ("subtle", "page"), ("link", "page"), ("visited", "page"), ("text", "head"), ("subtle", "head"),
+            ("added", "added-bg"), ("removed", "removed-bg"), ("changed", "changed-bg"), ("#ffffff", "bad"), ("#ffffff", "#202124"),
+            ("text", "#fde293"), ("link", "added-bg"), ("link", "changed-bg"),
+        ]
+        #expect(colours.count >= 13)
+        for (foreground, background) in pairs {
+            #expect(ratio(foreground, background) >= 4.5, "\(foreground) on \(background): \(ratio(foreground, background))")
+        }
+    }
+
     @Test("no page template writes a value unescaped")
     func templatesEscapeEverything() {
         for (name, text) in PageTemplates.all {
