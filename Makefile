@@ -2,11 +2,15 @@
 # (Debian/Ubuntu, via apt-get; sudo when not root) before building.
 SWIFT ?= swift
 APT_PACKAGES := libzip-dev libsqlite3-dev pkg-config zip unzip curl python3 sqlite3 binutils
+# The web tests open the report and the web view in headless Chromium; `make web-benchmark`
+# loads the web view with wrk. (Target-specific: `make demo` does not install them.)
+test: APT_PACKAGES += chromium
+web-benchmark: APT_PACKAGES += wrk
 PREFIX ?= /usr/local
 CONFIGURATION ?= release
 BIN = $$($(SWIFT) build -c $(CONFIGURATION) --show-bin-path)
 
-.PHONY: demo test build deps benchmark install
+.PHONY: demo test build deps benchmark web-benchmark install
 
 deps:
 	@missing=""; \
@@ -47,3 +51,8 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(MAKE) --no-print-directory install PREFIX="$(CURDIR)/.build/test-install" CONFIGURATION=debug
 	$(SWIFT) test --skip-build
+
+# Requests per second of the web view (overview and a change page), with wrk, in release mode.
+web-benchmark: deps
+	$(SWIFT) build -c release --product templatetrack
+	bash scripts/web-benchmark.sh "$$($(SWIFT) build -c release --show-bin-path)/templatetrack"

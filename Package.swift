@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "TemplateTrackNotifications", targets: ["TemplateTrackNotifications"]),
         .library(name: "TemplateTrackCheck", targets: ["TemplateTrackCheck"]),
         .library(name: "TemplateTrackTesting", targets: ["TemplateTrackTesting"]),
+        .library(name: "TemplateTrackWeb", targets: ["TemplateTrackWeb"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -33,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
     ],
     targets: [
         // libzip 1.7.3 from Debian's libzip-dev.
@@ -129,6 +131,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The history as pages: a static HTML report and a read-only web view (Mustache, Hummingbird).
+        .target(
+            name: "TemplateTrackWeb",
+            dependencies: [
+                "TemplateTrack", "TemplateTrackBase", "TemplateTrackExtractor", "TemplateTrackHistory",
+                "TemplateTrackTemplates",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Fixtures for tests of TemplateTrack and of code built on it.
         .target(
             name: "TemplateTrackTesting",
@@ -145,7 +160,7 @@ let package = Package(
             dependencies: [
                 "TemplateTrack", "TemplateTrackBase", "TemplateTrackExtractor", "TemplateTrackFetcher",
                 "TemplateTrackHistory", "TemplateTrackSQLite", "TemplateTrackSimulator", "TemplateTrackTemplates",
-                "TemplateTrackNotifications", "TemplateTrackCheck",
+                "TemplateTrackNotifications", "TemplateTrackCheck", "TemplateTrackWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -224,6 +239,15 @@ let package = Package(
         .testTarget(
             name: "TemplateTrackCLITests",
             dependencies: ["TemplateTrackTesting", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        // The report and the web view, opened in headless Chromium as a person would see them.
+        .testTarget(
+            name: "TemplateTrackWebTests",
+            dependencies: [
+                "TemplateTrackWeb", "TemplateTrack", "TemplateTrackBase", "TemplateTrackHistory", "TemplateTrackSQLite",
+                "TemplateTrackTemplates", "TemplateTrackTesting",
+            ],
             swiftSettings: strict
         ),
     ],

@@ -16,7 +16,7 @@ struct TemplateTrackCommand: AsyncParsableCommand {
             DemoCommand.self, SyncCommand.self, ImportCommand.self, LogCommand.self, FilesCommand.self,
             DiffCommand.self, ChangedCommand.self, HistoryCommand.self, ShowCommand.self, ExtractCommand.self,
             SearchCommand.self, TemplatesCommand.self, LookupsCommand.self, CheckCommand.self, UpgradeCommand.self, WorkspacesCommand.self, ForgetCommand.self, PruneCommand.self,
-            WatchCommand.self, ConfigCommand.self, SimulatorCommand.self,
+            WatchCommand.self, ConfigCommand.self, ReportCommand.self, ServeCommand.self, SimulatorCommand.self,
         ])
 
     /// Exit status: 0 success, 1 only where a command promises it (`--exit-code`), 64 for a

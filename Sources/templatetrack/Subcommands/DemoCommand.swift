@@ -7,6 +7,7 @@ import TemplateTrackFetcher
 import TemplateTrackHistory
 import TemplateTrackSQLite
 import TemplateTrackSimulator
+import TemplateTrackWeb
 
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -100,7 +101,35 @@ struct DemoStory {
             print("  \(command) templates --db \(path) --workspace 5001")
             print("  \(command) search --db \(path) \"Value Reported\"")
             if let filled = keptFilledFile { print("  \(command) check --db \(path) --workspace 5001 \(filled)") }
+            print("  \(command) serve --db \(path)")
         }
+        print("")
+        try writeReport(history: history, databasePath: path)
+    }
+
+    /// Writes the HTML report of the demo's history: beside a kept database (`history-report/`
+    /// for `history.sqlite`), else in `./templatetrack-demo-report/`. A folder of that name that
+    /// an earlier report did not make is left alone: the next free `-2`, `-3`, … is used.
+    private func writeReport(history: SQLiteHistory, databasePath: String) throws {
+        let base: String
+        if let kept = self.databasePath {
+            let url = URL(fileURLWithPath: kept)
+            base = url.deletingLastPathComponent().appending(path: url.deletingPathExtension().lastPathComponent + "-report").path
+        } else {
+            base = FileManager.default.currentDirectoryPath + "/templatetrack-demo-report"
+        }
+        let candidates = [base] + (2...9).map { "\(base)-\($0)" }
+        guard let folder = candidates.first(where: { (try? FileManager.default.attributesOfItem(atPath: $0)) == nil || Report.isReportFolder($0) }) else {
+            print("(No report written: \(base) and its numbered siblings are folders the demo did not make.)")
+            return
+        }
+        let options = SiteOptions(databaseName: databasePath == self.databasePath ? (databasePath as NSString).lastPathComponent : "the demo's history")
+        let summary = try Report.write(Site(store: history, options: options), to: folder)
+        let here = FileManager.default.currentDirectoryPath + "/"
+        let shown = summary.index.hasPrefix(here) ? String(summary.index.dropFirst(here.count)) : summary.index
+        print(style.bold("The report:") + " every workspace, each change and each template as web pages, is in")
+        print("  \(shown)")
+        print("Open it in a browser: it works offline, from the files alone.")
     }
 
     /// Where the sample filled-in file was left for the user (with `--db` only).

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import TemplateTrackBase
+import TemplateTrackSQLite
+import TemplateTrackWeb
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the history's pages, read-only, over HTTP (loopback only unless given an access token).",
+        discussion: """
+            The first line on standard output is the base URL. Beyond loopback every request needs the token: \
+            as 'Authorization: Bearer TOKEN', or through the login form at /login, which sets a cookie. \
+            A token is never accepted in a URL, and never printed or logged.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: ArgumentHelp("Address to listen on: HOST:PORT (port 0 picks a free one).", valueName: "host:port"))
+    var listen = "127.0.0.1:8080"
+
+    @Option(help: ArgumentHelp("Access token every request must carry (at least 16 characters; --token-file keeps it out of ps).", valueName: "token"))
+    var token: String?
+
+    @Option(
+        name: .customLong("token-file"),
+        help: ArgumentHelp("Read the access token from this file's first line; the file must be mode 0600.", valueName: "path"),
+        completion: .file())
+    var tokenFile: String?
+
+    func validate() throws {
+        if token != nil && tokenFile != nil { throw ValidationError("give --token or --token-file, not both") }
+    }
+
+    func run() async throws {
+        let address = try ListenAddress(parsing: listen)
+        var access: AccessToken?
+        if let tokenFile { access = try AccessToken.read(file: (tokenFile as NSString).expandingTildeInPath) }
+        if let token { access = try AccessToken(token) }
+        guard address.isLoopback || access != nil else {
+            throw ValidationError("listening on \(address) lets other machines in: give --token-file PATH (or --token) as well")
+        }
+        // Files recorded since the last search are indexed first, as `search` does, where the file
+        // can be written; then the history is served from a read-only connection.
+        if let writable = try? database.open(.write) { _ = try? writable.catchUpSearchIndex() }
+        let history = try database.open()
+        let options = SiteOptions(databaseName: (database.resolvedPath as NSString).lastPathComponent)
+        let server = try await WebServer.start(store: history, configuration: .init(listen: address, token: access, options: options))
+        FileHandle.standardOutput.write(Data("\(server.baseURL.absoluteString)\n".utf8))
+        note("Serving \(database.resolvedPath) read-only on \(server.baseURL.absoluteString)\(access == nil ? "" : " (an access token is required)")")
+        note("Stop with Ctrl-C.")
+        let signals = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.resume()
+            return source
+        }
+        // The sources must live until a signal comes: an optimized build would release them
+        // after their last use, and SIGTERM would then be ignored.
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let once = OnceFlag()
+            for source in signals {
+                source.setEventHandler { if once.claim() { done.resume() } }
+            }
+        }
+        withExtendedLifetime(signals) {}
+        await server.stop()
+    }
+}
