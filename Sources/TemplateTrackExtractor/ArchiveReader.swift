@@ -1,5 +1,6 @@
+import CLibzip
 public import Foundation
-public import TemplateTrackBase
+import TemplateTrackBase
 
 /// A file or empty folder of a checked archive, with the SHA-256 of its bytes.
 public struct ArchiveEntry: Sendable, Hashable {
@@ -69,11 +70,28 @@ public final class ArchiveReader: Sendable {
     public let entries: [ZipEntryInfo]
 
     /// Opens and checks the zip at `path`. Throws, naming the entry, if any entry is unsafe
-    /// or breaks `limits`; nothing is inflated yet.
+    /// or breaks `limits`; nothing is inflated yet (except folder entries that hold compressed
+    /// bytes, which must inflate to nothing).
+    ///
+    /// The checks run in this order, so that a hostile zip costs almost nothing to refuse:
+    /// the central directory is read (its end record's count against `limits.maxEntries`
+    /// first); every name, kind and declared size is judged; the entries' places in the file
+    /// are checked (no prefix, no overlaps, local names equal to central ones); only then does
+    /// libzip open the zip, and it must agree with the central directory.
     public init(path: String, limits: ArchiveLimits = .standard) throws {
+        let directory = try CentralDirectory.read(path: path, maxEntries: limits.maxEntries)
+        let declared = directory.records.enumerated().map { ZipEntryInfo(index: $0, record: $1) }
+        try EntryPolicy.validate(declared, limits: limits, archive: path)
+        try directory.checkLayout(path: path, names: declared.map(\.name))
         let archive = try ZipArchive(path: path)
-        let infos = try archive.entries()
-        try EntryPolicy.validate(infos, limits: limits, archive: path)
+        let infos = try archive.entries(of: directory)
+        for info in infos where zip_compression_method_supported(Int32(info.compressionMethod), 0) == 0 {
+            throw TemplateTrackError(
+                .invalidArchive, "archive rejected: entry uses compression method \(info.compressionMethod), which cannot be read",
+                at: [.file(path), .entry(info.name)])
+        }
+        // A folder's data must inflate to nothing (its declared size is already 0).
+        for info in infos where info.isDirectory && info.compressedSize > 0 { try archive.read(info) }
         self.path = path
         entries = infos
     }
@@ -95,6 +113,10 @@ public final class ArchiveReader: Sendable {
     /// is checked against the header, and SHA-256 is taken from the same stream. `transform`
     /// runs on the worker (parse there, in parallel); `consume` runs on the calling thread, one
     /// file at a time, in no particular order. The first error stops everything and is thrown.
+    ///
+    /// Spool files: when this returns, each one belongs to the receiver, which removes it when
+    /// done (after storing it, say). When it throws, it removes every spool file it made,
+    /// including those already handed to `consume`, so a failure leaves none behind.
     public func inflateFiles<Result: Sendable>(
         options: InflateOptions, transform: @escaping @Sendable (InflatedFile) throws -> Result,
         consume: (Result) throws -> Void
@@ -103,7 +125,8 @@ public final class ArchiveReader: Sendable {
         let order = files.sorted { ($0.size, $1.index) > ($1.size, $0.index) }
         let handOff = HandOff<Result>(limit: options.maxBytesInFlight, producers: min(options.workers, max(order.count, 1)))
         let spools = SpoolRegister()
-        defer { spools.removeAll() }
+        var succeeded = false
+        defer { if !succeeded { spools.removeAll() } }
         let path = self.path
         for _ in 0..<handOff.producerCount {
             let thread = Thread {
@@ -135,6 +158,7 @@ public final class ArchiveReader: Sendable {
         }
         handOff.waitForProducers()
         if let failure = handOff.failure { throw failure }
+        succeeded = true
     }
 
     /// Inflates and hashes every file, keeping nothing: a full integrity check.
@@ -191,7 +215,7 @@ public func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String)
     }
 }
 
-/// Spool files made by one inflation, removed at its end whatever happened.
+/// Spool files made by one inflation, removed if it fails.
 private final class SpoolRegister: @unchecked Sendable {
     private let lock = NSLock()
     private var paths: [String] = []

@@ -12,9 +12,8 @@ public enum EntryPolicy {
 
     /// Why the raw name bytes are unusable before they are even decoded, or nil.
     static func problem(withRawName raw: [UInt8], declaresUTF8: Bool) -> String? {
-        if raw.contains(0) { return "has a NUL byte in its name" }
         if declaresUTF8 && String(validating: raw, as: UTF8.self) == nil {
-            return "is flagged as UTF-8 but its name is not valid UTF-8"
+            return "is flagged as UTF-8 but its name is not valid UTF-8 (its bytes: \(DisplayName.escaped(bytes: raw)))"
         }
         return nil
     }
@@ -22,17 +21,28 @@ public enum EntryPolicy {
     /// Why `name` is unsafe as a relative path, or nil when it is acceptable.
     public static func problem(withName name: String) -> String? {
         if name.isEmpty { return "has an empty name" }
-        if name.hasPrefix("/") { return "has an absolute path" }
-        if name.contains("\\") { return "contains a backslash" }
         if let scalar = name.unicodeScalars.first(where: DisplayName.isUnsafe) {
-            let what =
-                scalar.value < 0x20 || scalar.value == 0x7f || (0x80...0x9f).contains(scalar.value)
-                ? "a control character" : "an invisible formatting character (bidi or zero-width)"
-            return "contains \(what) (U+\(String(scalar.value, radix: 16, uppercase: true)))"
+            let value = scalar.value
+            let hex = String(value, radix: 16, uppercase: true)
+            let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            let what: String
+            switch value {
+            case 0: what = "a control character (\(code), NUL: unzip would cut the name there)"
+            case 0..<0x20, 0x7f, 0x80...0x9f: what = "a control character (\(code))"
+            case 0x2028, 0x2029: what = "a line or paragraph separator (\(code))"
+            default: what = "an invisible formatting character (\(code), bidi or zero-width)"
+            }
+            return "contains \(what) in its name"
         }
+        if name.hasPrefix("/") { return "has an absolute path" }
+        if name.contains("\\") { return "contains a backslash (a folder separator on Windows)" }
         let bytes = Array(name.utf8)
         if bytes.count > maximumPathLength { return "has a path longer than \(maximumPathLength) bytes" }
-        if bytes.count >= 2, bytes[1] == UInt8(ascii: ":") { return "has a drive-letter (absolute) path" }
+        if bytes.count >= 2, bytes[1] == UInt8(ascii: ":"), (bytes[0] | 0x20) >= UInt8(ascii: "a"),
+            (bytes[0] | 0x20) <= UInt8(ascii: "z")
+        {
+            return "has a drive-letter (absolute) path"
+        }
         let body = name.hasSuffix("/") ? String(name.dropLast()) : name
         for segment in body.split(separator: "/", omittingEmptySubsequences: false) {
             switch segment {
@@ -49,7 +59,8 @@ public enum EntryPolicy {
     }
 
     /// Checks every entry of an archive against the name rules and `limits`; throws for the
-    /// first one that breaks a rule. Nothing is inflated: sizes are the declared ones.
+    /// first one that breaks a rule, naming it. Nothing is inflated: sizes are the declared
+    /// ones (inflation enforces them again, since a header can lie).
     public static func validate(_ entries: [ZipEntryInfo], limits: ArchiveLimits, archive path: String) throws {
         func reject(_ entry: ZipEntryInfo, _ reason: String, _ code: TemplateTrackError.Code = .unsafeEntry)
             -> TemplateTrackError
@@ -65,15 +76,13 @@ public enum EntryPolicy {
         var total: Int64 = 0
         for entry in entries {
             if let problem = problem(withRawName: entry.rawName, declaresUTF8: entry.declaresUTF8) {
-                throw TemplateTrackError(
-                    .unsafeEntry, "archive rejected: entry \(problem)",
-                    at: [.file(path), .entry(DisplayName.escaped(bytes: entry.rawName))])
+                throw reject(entry, problem)
             }
             if let problem = problem(withName: entry.name) { throw reject(entry, problem) }
             if entry.isSymlink { throw reject(entry, "is a symbolic link") }
             if entry.isEncrypted { throw reject(entry, "is encrypted") }
-            if entry.isDirectory && (entry.size > 0 || entry.compressedSize > 0) {
-                throw reject(entry, "is a folder but carries \(entry.size) bytes of data")
+            if entry.isDirectory && entry.size > 0 {
+                throw reject(entry, "is a folder but declares \(entry.size) bytes of data")
             }
             if entry.size > limits.maxEntrySize {
                 throw reject(
@@ -88,7 +97,8 @@ public enum EntryPolicy {
                     entry, "compresses \(ratio):1, beyond the \(Int(limits.maxCompressionRatio)):1 accepted (a zip bomb?)",
                     .limitExceeded)
             }
-            total += entry.size
+            let (sum, overflow) = total.addingReportingOverflow(entry.size)
+            total = overflow ? .max : sum
             if total > limits.maxTotalSize {
                 throw TemplateTrackError(
                     .limitExceeded,
