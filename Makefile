@@ -3,7 +3,7 @@
 SWIFT ?= swift
 APT_PACKAGES := libzip-dev libsqlite3-dev pkg-config zip unzip curl python3
 
-.PHONY: demo test build deps benchmark
+.PHONY: demo test build deps benchmark fuzz
 
 deps:
 	@missing=""; \
@@ -29,3 +29,9 @@ benchmark: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# libFuzzer targets (Fuzz/): built apart, with -sanitize=fuzzer,address, in .build-fuzz; each
+# runs FUZZ_SECONDS from seeds made of samples/ and the hostile zips; fails on any crash.
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	SWIFT=$(SWIFT) Fuzz/run.sh $(FUZZ_SECONDS)
