@@ -8,13 +8,16 @@ public struct ArchiveEntry: Sendable, Hashable {
     public var index: Int
     /// The path exactly as stored in the zip; folders end in `/`.
     public var path: String
+    /// Whether this is an empty folder rather than a file.
     public var isDirectory: Bool
+    /// Size in bytes (0 for folders).
     public var size: Int64
     /// Lower-case hex SHA-256 of the bytes; nil for folders.
     public var sha256: String?
     /// True when the bytes hold no NUL: text to show line by line and to index for search.
     public var isText: Bool
 
+    /// An entry with the given fields.
     public init(index: Int, path: String, isDirectory: Bool, size: Int64, sha256: String?, isText: Bool) {
         self.index = index
         self.path = path
@@ -28,6 +31,7 @@ public struct ArchiveEntry: Sendable, Hashable {
 /// One file inflated from an archive: checked (CRC, size), hashed, and its bytes kept either
 /// whole in memory or in a spool file that the receiver removes when done.
 public struct InflatedFile: Sendable {
+    /// The entry, with its size and SHA-256 as inflated.
     public var entry: ArchiveEntry
     /// The bytes, when the file is no larger than `InflateOptions.memoryLimit`.
     public var bytes: [UInt8]?
@@ -48,6 +52,8 @@ public struct InflateOptions: Sendable {
     /// Polled while inflating; true stops the work with a `cancelled` error.
     public var isCancelled: @Sendable () -> Bool
 
+    /// Options with the defaults: one worker per core, files up to 8 MiB kept in memory, no
+    /// spooling, 24 MiB in flight, never cancelled.
     public init(
         workers: Int = ProcessInfo.processInfo.activeProcessorCount, memoryLimit: Int64 = 8 << 20,
         spoolFolder: String? = nil, maxBytesInFlight: Int64 = 24 << 20,

@@ -26,6 +26,10 @@ struct CentralDirectory {
         var size: UInt64
         var localHeaderOffset: UInt64
         var externalAttributes: UInt32
+        /// "Version needed to extract".
+        var versionNeeded: UInt16
+        /// DOS time (low half) and date (high half) of the last change.
+        var modified: UInt32
 
         /// General-purpose bit 11: the name is declared UTF-8.
         var declaresUTF8: Bool { flags & 0x0800 != 0 }
@@ -133,7 +137,8 @@ struct CentralDirectory {
                 rawName: Array(bytes[nameStart..<nameStart + nameLength]), flags: le16(bytes, at + 8),
                 method: le16(bytes, at + 10), madeBy: le16(bytes, at + 4), crc: le32(bytes, at + 16),
                 compressedSize: UInt64(le32(bytes, at + 20)), size: UInt64(le32(bytes, at + 24)),
-                localHeaderOffset: UInt64(le32(bytes, at + 42)), externalAttributes: le32(bytes, at + 38))
+                localHeaderOffset: UInt64(le32(bytes, at + 42)), externalAttributes: le32(bytes, at + 38),
+                versionNeeded: le16(bytes, at + 6), modified: le32(bytes, at + 12))
             let extra = Array(bytes[nameStart + nameLength..<nameStart + nameLength + extraLength])
             let name = decodedName(record.rawName, declaresUTF8: record.declaresUTF8)
             guard applyZip64(extra, to: &record) else {
@@ -223,7 +228,13 @@ struct CentralDirectory {
                     .invalidArchive, "its data runs past the entries into the central directory (a lying size?)",
                     at: places)
             }
-            localNames.append(try file.read(at: offset + 30, count: Int(nameLength)))
+            let rest = try file.read(at: offset + 30, count: Int(nameLength + extraLength))
+            localNames.append(Array(rest[..<Int(nameLength)]))
+            if let field = Self.disagreement(local: header, extra: Array(rest[Int(nameLength)...]), central: record) {
+                throw TemplateTrackError(
+                    .invalidArchive, "its local header disagrees with the central directory on its \(field)",
+                    at: places)
+            }
             spans.append((offset, end, index))
         }
         // Overlaps first: two records sharing one local header also share its name.
@@ -246,6 +257,32 @@ struct CentralDirectory {
                 "its local header names it '\(DisplayName.escaped(bytes: localNames[index]))' (a name for one tool, another for the next)",
                 at: [.file(path), .entry(names[index])])
         }
+    }
+
+    /// The field a local header gives otherwise than its central record (as libzip's
+    /// consistency check compares them), or nil when they agree.
+    private static func disagreement(local header: [UInt8], extra: [UInt8], central: Record) -> String? {
+        if le16(header, 4) > central.versionNeeded { return "version needed to extract" }
+        if le16(header, 8) != central.method { return "compression method" }
+        if le32(header, 10) != central.modified { return "modification time" }
+        let flags = le16(header, 6)
+        let crc = le32(header, 14)
+        var compressed = UInt64(le32(header, 18))
+        var size = UInt64(le32(header, 22))
+        // A data descriptor after the data may leave the local fields zero.
+        if flags & 0x0008 != 0, crc == 0, compressed == 0, size == 0 { return nil }
+        if size == 0xffff_ffff || compressed == 0xffff_ffff {
+            var record = Record(
+                rawName: [], flags: 0, method: 0, madeBy: 0, crc: 0, compressedSize: compressed, size: size,
+                localHeaderOffset: 0, externalAttributes: 0, versionNeeded: 0, modified: 0)
+            guard applyZip64(extra, to: &record) else { return "zip64 sizes" }
+            size = record.size
+            compressed = record.compressedSize
+        }
+        if crc != central.crc { return "CRC" }
+        if size != central.size { return "size" }
+        if compressed != central.compressedSize { return "compressed size" }
+        return nil
     }
 
     /// A name as text: the stored bytes when they are UTF-8; otherwise, for a name flagged

@@ -39,6 +39,7 @@ Decisions recorded here (and in the cases):
   * A valid zip with no entries is accepted (it has no files).
 """
 
+import bz2
 import hashlib
 import json
 import os
@@ -422,7 +423,7 @@ def integrity(corpus):
           "refused", "invalidArchive", "data.txt", message="local header")
     data = build([good, Entry("data.txt", text, local_size=len(text) + 1)])
     c.add("local-size-differs", "local header and central directory disagree on the size", data, "refused",
-          "invalidArchive", "archive")
+          "invalidArchive", "data.txt", message="local header disagrees")
 
     whole = build([good, Entry("data.txt", text)])
     c.add("truncated", "the first half of a zip", whole[: len(whole) // 2], "refused", "invalidArchive",
@@ -507,6 +508,17 @@ def limits(corpus):
     data = build([Entry("zeros.txt", b"", compressed=bomb, size=200 << 20, crc=crc)])
     c.add("bomb-ratio", "200 MiB of zeros (under the size limit, over the ratio limit)", data, "refused",
           "limitExceeded", "zeros.txt", message="compresses")
+    # bzip2 goes far beyond deflate's 1032:1: 100 MiB of zeros in about a hundred bytes.
+    zeros = bytes(100 << 20)
+    packed = bz2.compress(zeros, 9)
+    data = build([Entry("zeros.txt", b"", method=12, compressed=packed, size=len(zeros), crc=zlib.crc32(zeros))])
+    c.add("bomb-bzip2", "100 MiB of zeros compressed by bzip2 into %d bytes" % len(packed), data, "refused",
+          "limitExceeded", "zeros.txt", message="compresses")
+    text = b"subjecthumans\tSchema Version 3.18\n" * 100
+    data = build([Entry("bzip2.txt", b"", method=12, compressed=bz2.compress(text), size=len(text),
+                        crc=zlib.crc32(text))])
+    c.add("bzip2-file", "an ordinary bzip2-compressed file (method 12, which libzip reads)", data, "accepted",
+          files=[file_record("bzip2.txt", text)])
     # 8 GiB of zeros, really: about 8 MB of deflate, with zip64 sizes saying so up front.
     bomb, crc = zeros_bomb(8 << 30)
     data = build([Entry("good.txt", b"fine\n"), Entry("zeros.txt", b"", compressed=bomb, size=8 << 30, crc=crc)])
