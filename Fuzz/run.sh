@@ -3,7 +3,10 @@
 # .build-fuzz, apart from the normal build) and runs each for SECONDS, starting from seeds made
 # from samples/ and the hostile-zip corpus. Exits non-zero if any target crashes, traps, leaks,
 # hangs past the timeout or runs out of memory; the input that did it is saved in
-# .build-fuzz/artifacts/. The corpus each run grows is kept in .build-fuzz/corpus/ for the next.
+# .build-fuzz/artifacts/. The corpus each run grows is kept in .build-fuzz/corpus/ for the next;
+# Fuzz/regressions/TARGET/ holds inputs that once found a bug, run first every time.
+# FUZZ_SKIP_PREFIX_CHECK=1 lets the template target look for crashes past the known
+# mayRecognize/recognize disagreement (Fuzz/README.md).
 set -euo pipefail
 seconds=${1:?usage: Fuzz/run.sh SECONDS [TARGET...]}
 shift
@@ -12,6 +15,8 @@ scratch="$root/.build-fuzz"
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(FuzzArchiveReader FuzzTemplateRecognizer)
 swift=${SWIFT:-swift}
+# libFuzzer reports the crash itself; Swift's own backtracer trips AddressSanitizer when it runs.
+export SWIFT_BACKTRACE=enable=no
 
 flags=(-c release --package-path "$root/Fuzz" --scratch-path "$scratch" -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld)
 started=$(date +%s)
@@ -33,7 +38,10 @@ for target in "${targets[@]}"; do
     mkdir -p "$corpus"
     echo "== $target for $seconds s (log: $log)" >&2
     set +e
-    "$bin/$target" "$corpus" "$scratch/seeds/$target" -dict="$dict" -max_total_time="$seconds" \
+    inputs=("$corpus" "$scratch/seeds/$target")
+    # Inputs that once found a bug run first, every time.
+    [ -d "$root/Fuzz/regressions/$target" ] && inputs+=("$root/Fuzz/regressions/$target")
+    "$bin/$target" "${inputs[@]}" -dict="$dict" -max_total_time="$seconds" \
         -max_len=65536 -timeout=25 -rss_limit_mb=4096 -print_final_stats=1 \
         -artifact_prefix="$scratch/artifacts/$target-" >"$log" 2>&1
     code=$?
@@ -44,7 +52,8 @@ for target in "${targets[@]}"; do
     units=$(find "$corpus" -type f | wc -l)
     if [ "$code" -ne 0 ]; then
         echo "$target: FAILED (exit $code) after ${runs:-?} runs; see $log and $scratch/artifacts/" >&2
-        grep -E 'ERROR|Fatal error|SUMMARY|Test unit written' "$log" | head -20 >&2 || true
+        grep -E 'ERROR|Fatal error|failure|SUMMARY|Test unit written' "$log" | head -20 >&2 || true
+        echo "reproduce with: $bin/$target ARTIFACT" >&2
         status=1
     else
         echo "$target: ${runs:-?} runs in $seconds s, ${rate:-?} execs/s, $cov, corpus $units inputs, no crash" >&2

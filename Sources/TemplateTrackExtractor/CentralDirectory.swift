@@ -110,8 +110,9 @@ struct CentralDirectory {
                 .limitExceeded, "archive rejected: it has \(count) entries; at most \(maxEntries) are accepted",
                 at: [.file(path)])
         }
-        // 46 bytes is the smallest record: a count the directory cannot hold is a lie.
-        guard size <= directoryEnd, count <= size / 46 else {
+        // A record takes 46 to 46 + 3 × 65,535 bytes: a size the count cannot explain is a lie
+        // (and is not read into memory).
+        guard size <= directoryEnd, count <= size / 46, size <= count * (46 + 3 * 65_535) else {
             throw invalid("the central directory cannot hold the \(count) entries its end record counts")
         }
         let start = directoryEnd - size

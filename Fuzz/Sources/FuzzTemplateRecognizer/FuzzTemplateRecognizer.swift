@@ -1,6 +1,6 @@
 // libFuzzer target: any bytes given to the template parsers must come back as a document or
 // nil, never as a crash, a trap or a hang; and a document must be one the cheap prefix check
-// lets through (imports read only files that pass it).
+// lets through, since an import reads only the files that pass it (Ingest.prepare).
 import CFuzzDriver
 import Foundation
 import TemplateTrackTemplates
@@ -16,13 +16,19 @@ enum Main {
     }
 }
 
+/// FUZZ_SKIP_PREFIX_CHECK=1 looks for crashes only, past a known disagreement between
+/// `mayRecognize` and `recognize` (see Fuzz/regressions/).
+private let checksPrefixAgreement = ProcessInfo.processInfo.environment["FUZZ_SKIP_PREFIX_CHECK"] == nil
+
 /// One input.
 func fuzzTemplateRecognizer(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     let mayBe = TemplateRecognizer.mayRecognize(prefix: bytes.prefix(4096))
     if let document = TemplateRecognizer.recognize(bytes) {
         _ = document.kind
-        precondition(mayBe, "recognized a \(document.kind) document that the prefix check would skip")
+        if checksPrefixAgreement {
+            precondition(mayBe, "recognized a \(document.kind) document that the prefix check would skip")
+        }
     }
     return 0
 }
