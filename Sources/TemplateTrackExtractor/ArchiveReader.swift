@@ -107,10 +107,10 @@ public final class ArchiveReader: Sendable {
 
     /// Folders that hold no entry: `unzip` still creates them, so they are part of the contents.
     public var emptyFolders: [ArchiveEntry] {
-        let keys = entries.map { $0.isDirectory ? String($0.name.dropLast()) : $0.name }
-        let implied = Set(keys.flatMap(ArchivePaths.ancestors(of:)).map(\.pathKey))
+        let keys = entries.map { $0.isDirectory ? Array($0.pathBytes.dropLast()) : $0.pathBytes }
+        let index = PathIndex(zip(keys, entries.map(\.index)).map { ($0, $1) })
         return zip(entries, keys).compactMap { entry, key in
-            guard entry.isDirectory, !implied.contains(key.pathKey) else { return nil }
+            guard entry.isDirectory, !index.hasDescendant(of: key) else { return nil }
             return ArchiveEntry(index: entry.index, path: entry.name, isDirectory: true, size: 0, sha256: nil, isText: false)
         }
     }

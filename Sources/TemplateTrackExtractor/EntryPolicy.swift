@@ -1,3 +1,4 @@
+import Foundation
 import TemplateTrackBase
 
 /// The rules an entry must meet before TemplateTrack accepts an archive.
@@ -109,13 +110,63 @@ public enum EntryPolicy {
             if kinds[key.pathKey] != nil { throw reject(entry, "duplicates another entry's path") }
             kinds[key.pathKey] = entry.isDirectory
         }
-        // A file cannot also be the folder of another entry.
-        for entry in entries {
-            let key = entry.isDirectory ? String(entry.name.dropLast()) : entry.name
-            for parent in ArchivePaths.ancestors(of: key) where kinds[parent.pathKey] == false {
-                throw reject(entry, "lies under '\(DisplayName.escaped(parent))', which is a file in the same archive")
+        // A file cannot also be the folder of another entry. Paths are looked up by prefix in
+        // sorted order, not by listing every entry's ancestors: a path of 2,000 one-letter
+        // folders has 2,000 ancestors, and 2,000 such entries would make billions of bytes.
+        let index = PathIndex(entries.map { ($0.isDirectory ? Array($0.pathBytes.dropLast()) : $0.pathBytes, $0.index) })
+        for entry in entries where !entry.isDirectory {
+            if let under = index.firstDescendant(of: entry.pathBytes), let inner = entries.first(where: { $0.index == under }) {
+                throw reject(
+                    inner, "lies under '\(DisplayName.escaped(entry.name))', which is a file in the same archive")
             }
         }
+    }
+}
+
+extension ZipEntryInfo {
+    /// The decoded name's UTF-8 bytes, for comparing paths byte for byte.
+    var pathBytes: [UInt8] { name.pathKey }
+}
+
+/// Entry paths (without a folder's trailing `/`) sorted by their bytes, to ask which entries lie
+/// under a folder in O(log n): all paths starting with `folder/` sit together in that order.
+struct PathIndex {
+    private let keys: [(path: [UInt8], index: Int)]
+
+    init(_ paths: [(path: [UInt8], index: Int)]) {
+        keys = paths.sorted { Self.precedes($0.path, $1.path) }
+    }
+
+    /// The range of entries whose path starts with `folder` + `/`.
+    private func descendants(of folder: [UInt8]) -> Range<Int> {
+        let low = folder + [UInt8(ascii: "/")]
+        let high = folder + [UInt8(ascii: "/") + 1]
+        return firstNotBefore(low)..<firstNotBefore(high)
+    }
+
+    private func firstNotBefore(_ bound: [UInt8]) -> Int {
+        var lower = 0
+        var upper = keys.count
+        while lower < upper {
+            let middle = (lower + upper) / 2
+            if Self.precedes(keys[middle].path, bound) { lower = middle + 1 } else { upper = middle }
+        }
+        return lower
+    }
+
+    /// Byte order, with memcmp (a generic comparison costs far more per byte in debug builds).
+    private static func precedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        let common = min(a.count, b.count)
+        let order = a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common) } }
+        return order != 0 ? order < 0 : a.count < b.count
+    }
+
+    /// Whether any entry lies under `folder`.
+    func hasDescendant(of folder: [UInt8]) -> Bool { !descendants(of: folder).isEmpty }
+
+    /// The central-directory position of the first entry (in that order) under `folder`.
+    func firstDescendant(of folder: [UInt8]) -> Int? {
+        keys[descendants(of: folder)].map(\.index).min()
     }
 }
 

@@ -323,6 +323,13 @@ def names(corpus):
     data = build([Entry("README.txt", b"upper\n"), Entry("readme.txt", b"lower\n")])
     c.add("case-differing", "names differing only in case: two files, as on Linux", data, "accepted",
           files=[file_record("README.txt", b"upper\n"), file_record("readme.txt", b"lower\n")])
+    # 300 paths 2,047 folders deep (4,096 bytes each): judging them must cost time in proportion
+    # to their bytes, not to the sum of every ancestor's length (about 2 GB here).
+    deep = "/".join(["a"] * 2045)
+    records = [file_record("%s/f%04d" % (deep, n), b"%d\n" % n) for n in range(300)]
+    data = build([Entry(record["path"], b"%d\n" % n, method=0) for n, record in enumerate(records)])
+    c.add("deep-paths", "300 files 2,046 folders deep, 4,096-byte paths: accepted, in linear time", data,
+          "accepted", files=records)
     data = build([Entry(b"na\x85ve.txt", b"cp437\n", utf8=False)])
     c.add("cp437-name", "byte 0x85 without the UTF-8 flag is CP437 '\u00e0', not C1 NEL", data, "accepted",
           files=[file_record("na\u00e0ve.txt", b"cp437\n")])
