@@ -232,6 +232,20 @@ struct ExtractorTests {
         #expect(ArchivePaths.ancestors(of: "c.txt") == [])
         #expect(ArchivePaths.ancestors(of: "a/b/") == ["a/b", "a"])
     }
+
+    @Test("the folders holding many paths, each once, NFC and NFD apart")
+    func foldersOfPaths() {
+        let nfc = "caf\u{e9}"
+        let nfd = "cafe\u{301}"
+        let paths = ["a/b/c.txt", "a/b/d.txt", "a/e.txt", "top.txt", "\(nfc)/x", "\(nfd)/x", "a/b/f/"]
+        let folders = ArchivePaths.folders(containing: paths)
+        #expect(folders.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
+            == ["a", "a/b", "a/b/f", nfc, nfd].map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) })
+        // The same set as every path's ancestors, by bytes.
+        let ancestors = Set(paths.flatMap { ArchivePaths.ancestors(of: $0.hasSuffix("/") ? $0 + "x" : $0) }.map(\.pathKey))
+        #expect(Set(folders.map(\.pathKey)) == ancestors)
+        #expect(folders.count == ancestors.count)
+    }
 }
 
 /// Flips one bit of the byte just after the first occurrence of `marker` in the file.
