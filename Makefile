@@ -10,7 +10,7 @@ PREFIX ?= /usr/local
 CONFIGURATION ?= release
 BIN = $$($(SWIFT) build -c $(CONFIGURATION) --show-bin-path)
 
-.PHONY: demo test build deps benchmark web-benchmark install
+.PHONY: demo test build deps benchmark web-benchmark install fuzz
 
 deps:
 	@missing=""; \
@@ -50,9 +50,15 @@ benchmark: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(MAKE) --no-print-directory install PREFIX="$(CURDIR)/.build/test-install" CONFIGURATION=debug
-	$(SWIFT) test --skip-build
+	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=4 $(SWIFT) test --skip-build
 
 # Requests per second of the web view (overview and a change page), with wrk, in release mode.
 web-benchmark: deps
 	$(SWIFT) build -c release --product templatetrack
 	bash scripts/web-benchmark.sh "$$($(SWIFT) build -c release --show-bin-path)/templatetrack"
+
+# libFuzzer targets (Fuzz/): built apart, with -sanitize=fuzzer,address, in .build-fuzz; each
+# runs FUZZ_SECONDS from seeds made of samples/ and the hostile zips; fails on any crash.
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	SWIFT=$(SWIFT) Fuzz/run.sh $(FUZZ_SECONDS)

@@ -73,8 +73,7 @@ public enum Extraction {
                 plan.folders.insert(String(entry.path.dropLast()))
             }
         }
-        for file in plan.files { plan.folders.formUnion(ArchivePaths.ancestors(of: file.path)) }
-        for folder in Array(plan.folders) { plan.folders.formUnion(ArchivePaths.ancestors(of: folder)) }
+        plan.folders.formUnion(ArchivePaths.folders(containing: plan.files.map(\.path) + plan.folders.paths))
         plan.owned = try store.extractedFiles(directory: key)
 
         var info = stat()
@@ -110,11 +109,21 @@ public enum Extraction {
         return report
     }
 
+    /// Paths compared by their bytes: NFC and NFD spellings of a name are two folders, as on disk.
+    struct PathSet {
+        private var byBytes: [[UInt8]: String] = [:]
+
+        mutating func insert(_ path: String) { byBytes[path.pathKey] = path }
+        mutating func formUnion(_ paths: some Sequence<String>) { for path in paths { insert(path) } }
+        func contains(_ path: String) -> Bool { byBytes[path.pathKey] != nil }
+        var paths: [String] { Array(byBytes.values) }
+    }
+
     /// What the snapshot needs; paths relative to the folder.
     struct Plan {
         var files: [(path: String, sha256: String)] = []
         /// Every folder the snapshot has, empty or holding files.
-        var folders: Set<String> = []
+        var folders = PathSet()
         /// path -> every SHA-256 the tool may have left there (`""` for folders it made).
         var owned: [String: Set<String>] = [:]
     }
@@ -270,7 +279,7 @@ public enum Extraction {
             pending[temporary] = Ledger.temporary
         }
         var madeFolders: [String] = []
-        for folder in plan.folders.sorted() where disk.entries[folder] == nil { madeFolders.append(folder) }
+        for folder in plan.folders.paths.sorted() where disk.entries[folder] == nil { madeFolders.append(folder) }
         for folder in madeFolders { pending[folder + "/"] = "" }
         try store.recordPendingExtraction(directory: key, files: pending)
 

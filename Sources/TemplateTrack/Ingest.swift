@@ -83,7 +83,6 @@ public enum Ingest {
                 "archive rejected: entry would unpack to \(ByteCount.format(large.size)); this history stores at most \(storeLimit) bytes per file",
                 at: [.file(path), .entry(large.name)])
         }
-        limits.maxEntrySize = min(limits.maxEntrySize, storeLimit)
         let run = try options.spoolFolder.map { ($0, nil as RunFolder?) } ?? {
             let folder = try RunFolder.create()
             return (folder.path, folder)

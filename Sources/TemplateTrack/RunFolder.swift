@@ -13,6 +13,9 @@ public final class RunFolder: Sendable {
     private let lock: Int32
 
     static let prefix = "templatetrack-run-"
+    /// A folder being made: it gets its lock file under this name, then its final name, so that
+    /// a folder named `templatetrack-run-…` always has its lock.
+    static let newPrefix = "templatetrack-newrun-"
     static let lockName = ".templatetrack-run.lock"
 
     private init(path: String, lock: Int32) {
@@ -23,15 +26,17 @@ public final class RunFolder: Sendable {
     /// Makes a new run folder, after removing those of runs that are gone.
     public static func create(in parent: String = NSTemporaryDirectory()) throws -> RunFolder {
         removeAbandoned(in: parent)
-        let path = (parent as NSString).appendingPathComponent(prefix + UUID().uuidString)
-        guard mkdir(path, 0o700) == 0 else {
-            throw TemplateTrackError.system(.io, "cannot create a temporary folder", at: [.file(path)])
+        let name = UUID().uuidString
+        let making = (parent as NSString).appendingPathComponent(newPrefix + name)
+        let path = (parent as NSString).appendingPathComponent(prefix + name)
+        guard mkdir(making, 0o700) == 0 else {
+            throw TemplateTrackError.system(.io, "cannot create a temporary folder", at: [.file(making)])
         }
-        let fd = open(path + "/" + lockName, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let error = TemplateTrackError.system(.io, "cannot lock a temporary folder", at: [.file(path)])
+        let fd = open(making + "/" + lockName, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0, rename(making, path) == 0 else {
+            let error = TemplateTrackError.system(.io, "cannot prepare a temporary folder", at: [.file(making)])
             if fd >= 0 { close(fd) }
-            try? FileManager.default.removeItem(atPath: path)
+            try? FileManager.default.removeItem(atPath: making)
             throw error
         }
         return RunFolder(path: path, lock: fd)
@@ -46,12 +51,17 @@ public final class RunFolder: Sendable {
     /// Run folders whose lock nobody holds: their run ended without cleaning up.
     static func removeAbandoned(in parent: String) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return }
-        for name in names where name.hasPrefix(prefix) {
+        for name in names where name.hasPrefix(prefix) || name.hasPrefix(newPrefix) {
             let folder = (parent as NSString).appendingPathComponent(name)
             var info = stat()
             guard lstat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid() else { continue }
             let fd = open(folder + "/" + lockName, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-            guard fd >= 0 else { continue }  // not one of ours
+            guard fd >= 0 else {
+                // A run killed before its lock file existed leaves an empty folder being made;
+                // after a minute nobody can still be making it. rmdir removes only an empty one.
+                if name.hasPrefix(newPrefix), Date().timeIntervalSince1970 - Double(info.st_mtim.tv_sec) > 60 { rmdir(folder) }
+                continue
+            }
             defer { close(fd) }
             if flock(fd, LOCK_EX | LOCK_NB) == 0 { try? FileManager.default.removeItem(atPath: folder) }
         }

@@ -15,9 +15,10 @@ public struct ArchiveLimits: Sendable, Equatable {
     /// Highest uncompressed-to-compressed ratio of an entry over 1 MiB (a zip bomb's mark).
     public var maxCompressionRatio: Double
 
+    /// Limits with the defaults: 65,536 entries, 512 MiB per entry, 2 GiB in all, 200:1.
     public init(
         maxEntries: Int = 65_536, maxEntrySize: Int64 = 512 << 20, maxTotalSize: Int64 = 2 << 30,
-        maxCompressionRatio: Double = 100
+        maxCompressionRatio: Double = 200
     ) {
         self.maxEntries = maxEntries
         self.maxEntrySize = maxEntrySize

@@ -1,5 +1,6 @@
+import CLibzip
 public import Foundation
-public import TemplateTrackBase
+import TemplateTrackBase
 
 /// A file or empty folder of a checked archive, with the SHA-256 of its bytes.
 public struct ArchiveEntry: Sendable, Hashable {
@@ -7,13 +8,16 @@ public struct ArchiveEntry: Sendable, Hashable {
     public var index: Int
     /// The path exactly as stored in the zip; folders end in `/`.
     public var path: String
+    /// Whether this is an empty folder rather than a file.
     public var isDirectory: Bool
+    /// Size in bytes (0 for folders).
     public var size: Int64
     /// Lower-case hex SHA-256 of the bytes; nil for folders.
     public var sha256: String?
     /// True when the bytes hold no NUL: text to show line by line and to index for search.
     public var isText: Bool
 
+    /// An entry with the given fields.
     public init(index: Int, path: String, isDirectory: Bool, size: Int64, sha256: String?, isText: Bool) {
         self.index = index
         self.path = path
@@ -27,6 +31,7 @@ public struct ArchiveEntry: Sendable, Hashable {
 /// One file inflated from an archive: checked (CRC, size), hashed, and its bytes kept either
 /// whole in memory or in a spool file that the receiver removes when done.
 public struct InflatedFile: Sendable {
+    /// The entry, with its size and SHA-256 as inflated.
     public var entry: ArchiveEntry
     /// The bytes, when the file is no larger than `InflateOptions.memoryLimit`.
     public var bytes: [UInt8]?
@@ -47,6 +52,8 @@ public struct InflateOptions: Sendable {
     /// Polled while inflating; true stops the work with a `cancelled` error.
     public var isCancelled: @Sendable () -> Bool
 
+    /// Options with the defaults: one worker per core, files up to 8 MiB kept in memory, no
+    /// spooling, 24 MiB in flight, never cancelled.
     public init(
         workers: Int = ProcessInfo.processInfo.activeProcessorCount, memoryLimit: Int64 = 8 << 20,
         spoolFolder: String? = nil, maxBytesInFlight: Int64 = 24 << 20,
@@ -69,11 +76,28 @@ public final class ArchiveReader: Sendable {
     public let entries: [ZipEntryInfo]
 
     /// Opens and checks the zip at `path`. Throws, naming the entry, if any entry is unsafe
-    /// or breaks `limits`; nothing is inflated yet.
+    /// or breaks `limits`; nothing is inflated yet (except folder entries that hold compressed
+    /// bytes, which must inflate to nothing).
+    ///
+    /// The checks run in this order, so that a hostile zip costs almost nothing to refuse:
+    /// the central directory is read (its end record's count against `limits.maxEntries`
+    /// first); every name, kind and declared size is judged; the entries' places in the file
+    /// are checked (no prefix, no overlaps, local names equal to central ones); only then does
+    /// libzip open the zip, and it must agree with the central directory.
     public init(path: String, limits: ArchiveLimits = .standard) throws {
+        let directory = try CentralDirectory.read(path: path, maxEntries: limits.maxEntries)
+        let declared = directory.records.enumerated().map { ZipEntryInfo(index: $0, record: $1) }
+        try EntryPolicy.validate(declared, limits: limits, archive: path)
+        try directory.checkLayout(path: path, names: declared.map(\.name))
         let archive = try ZipArchive(path: path)
-        let infos = try archive.entries()
-        try EntryPolicy.validate(infos, limits: limits, archive: path)
+        let infos = try archive.entries(of: directory)
+        for info in infos where zip_compression_method_supported(Int32(info.compressionMethod), 0) == 0 {
+            throw TemplateTrackError(
+                .invalidArchive, "archive rejected: entry uses compression method \(info.compressionMethod), which cannot be read",
+                at: [.file(path), .entry(info.name)])
+        }
+        // A folder's data must inflate to nothing (its declared size is already 0).
+        for info in infos where info.isDirectory && info.compressedSize > 0 { try archive.read(info) }
         self.path = path
         entries = infos
     }
@@ -83,10 +107,10 @@ public final class ArchiveReader: Sendable {
 
     /// Folders that hold no entry: `unzip` still creates them, so they are part of the contents.
     public var emptyFolders: [ArchiveEntry] {
-        let keys = entries.map { $0.isDirectory ? String($0.name.dropLast()) : $0.name }
-        let implied = Set(keys.flatMap(ArchivePaths.ancestors(of:)).map(\.pathKey))
+        let keys = entries.map { $0.isDirectory ? Array($0.pathBytes.dropLast()) : $0.pathBytes }
+        let index = PathIndex(zip(keys, entries.map(\.index)).map { ($0, $1) })
         return zip(entries, keys).compactMap { entry, key in
-            guard entry.isDirectory, !implied.contains(key.pathKey) else { return nil }
+            guard entry.isDirectory, !index.hasDescendant(of: key) else { return nil }
             return ArchiveEntry(index: entry.index, path: entry.name, isDirectory: true, size: 0, sha256: nil, isText: false)
         }
     }
@@ -94,8 +118,11 @@ public final class ArchiveReader: Sendable {
     /// Inflates every file once, on `options.workers` threads: libzip checks the CRC, the size
     /// is checked against the header, and SHA-256 is taken from the same stream. `transform`
     /// runs on the worker (parse there, in parallel); `consume` runs on the calling thread, one
-    /// file at a time, in no particular order; spool files it receives are its own to remove.
-    /// The first error stops everything, removes every spool file, and is thrown.
+    /// file at a time, in no particular order. The first error stops everything and is thrown.
+    ///
+    /// Spool files: when this returns, each one belongs to the receiver, which removes it when
+    /// done (after storing it, say). When it throws, it removes every spool file it made,
+    /// including those already handed to `consume`, so a failure leaves none behind.
     public func inflateFiles<Result: Sendable>(
         options: InflateOptions, transform: @escaping @Sendable (InflatedFile) throws -> Result,
         consume: (Result) throws -> Void
@@ -103,8 +130,9 @@ public final class ArchiveReader: Sendable {
         // Largest first, so that the last file to finish is a small one.
         let order = files.sorted { ($0.size, $1.index) > ($1.size, $0.index) }
         let handOff = HandOff<Result>(limit: options.maxBytesInFlight, producers: min(options.workers, max(order.count, 1)))
-        // Spool files belong to the receiver once delivered; on failure every one is removed here.
         let spools = SpoolRegister()
+        var succeeded = false
+        defer { if !succeeded { spools.removeAll() } }
         let path = self.path
         for _ in 0..<handOff.producerCount {
             let thread = Thread {
@@ -135,10 +163,8 @@ public final class ArchiveReader: Sendable {
             handOff.fail(error)
         }
         handOff.waitForProducers()
-        if let failure = handOff.failure {
-            spools.removeAll()
-            throw failure
-        }
+        if let failure = handOff.failure { throw failure }
+        succeeded = true
     }
 
     /// Inflates and hashes every file, keeping nothing: a full integrity check.
@@ -195,7 +221,7 @@ public func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String)
     }
 }
 
-/// Spool files made by one inflation, removed at its end whatever happened.
+/// Spool files made by one inflation, removed if it fails.
 private final class SpoolRegister: @unchecked Sendable {
     private let lock = NSLock()
     private var paths: [String] = []

@@ -1,14 +1,15 @@
 import CLibzip
 import Crypto
 import Foundation
-public import TemplateTrackBase
+import TemplateTrackBase
 
 /// One entry of a zip as its central directory describes it, before any safety check.
 public struct ZipEntryInfo: Sendable, Hashable {
     /// Position in the central directory.
     public var index: Int
-    /// The name as text: the stored bytes when they are UTF-8, else converted from CP437 as
-    /// `unzip` does.
+    /// The name as text: the stored bytes when they are UTF-8, else read as CP437 (bytes
+    /// above 0x7F), as DOS and Windows tools write names. A name flagged UTF-8 that is not
+    /// shows U+FFFD for each invalid sequence (and is refused).
     public var name: String
     /// The name's bytes exactly as stored.
     public var rawName: [UInt8]
@@ -18,12 +19,29 @@ public struct ZipEntryInfo: Sendable, Hashable {
     public var size: Int64
     /// Compressed size in bytes, as declared.
     public var compressedSize: Int64
-    /// Whether the entry is encrypted.
+    /// The compression method (0 stored, 8 deflated, ...).
+    public var compressionMethod: Int
+    /// Whether the entry is encrypted (flag bits 0 or 6, or the AES method).
     public var isEncrypted: Bool
     /// Whether Unix attributes mark the entry as a symbolic link.
     public var isSymlink: Bool
     /// Whether the name ends in `/`.
     public var isDirectory: Bool { name.hasSuffix("/") }
+
+    /// The entry that central-directory record `index` declares.
+    init(index: Int, record: CentralDirectory.Record) {
+        self.index = index
+        name = CentralDirectory.decodedName(record.rawName, declaresUTF8: record.declaresUTF8)
+        rawName = record.rawName
+        declaresUTF8 = record.declaresUTF8
+        size = Int64(record.size)
+        compressedSize = Int64(record.compressedSize)
+        compressionMethod = Int(record.method)
+        isEncrypted = record.flags & 0x0041 != 0 || record.method == 99
+        // The file type in the high half of the attributes, whatever host wrote them: unzip
+        // honours it from Unix and several other hosts, so any symbolic link is refused.
+        isSymlink = (record.externalAttributes >> 16) & 0o170000 == 0o120000
+    }
 }
 
 /// A zip archive opened read-only with libzip.
@@ -34,7 +52,8 @@ public final class ZipArchive {
     /// The archive's path on disk, used in error messages.
     public let path: String
 
-    /// Opens `path` read-only, with libzip's consistency checks on.
+    /// Opens `path` read-only, with libzip's consistency checks on (every local header must
+    /// agree with its central-directory record).
     public init(path: String) throws {
         var code: Int32 = 0
         guard let handle = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &code) else {
@@ -71,47 +90,45 @@ public final class ZipArchive {
     /// Number of entries in the central directory.
     public var entryCount: Int { Int(zip_get_num_entries(handle, 0)) }
 
-    /// Every entry, in central-directory order, trusting only the fields libzip marks valid;
-    /// names come with their raw bytes (see `CentralDirectory`).
+    /// Every entry, in central-directory order, as the central directory declares it (see
+    /// `CentralDirectory`), checked against libzip's own reading: both must agree on every
+    /// entry's size, compressed size and method.
     public func entries() throws -> [ZipEntryInfo] {
-        let count = entryCount
-        guard let directory = CentralDirectory.read(path: path, maximumSize: 1 << 30),
-            directory.records.count == count
-        else {
-            throw TemplateTrackError(
-                .invalidArchive, "the zip's central directory cannot be read consistently", at: [.file(path)])
-        }
-        return try (0..<count).map { try entry(at: $0, raw: directory.records[$0]) }
+        try entries(of: try CentralDirectory.read(path: path))
     }
 
-    private func entry(at index: Int, raw: CentralDirectory.Record) throws -> ZipEntryInfo {
+    func entries(of directory: CentralDirectory) throws -> [ZipEntryInfo] {
+        guard directory.records.count == entryCount else {
+            throw TemplateTrackError(
+                .invalidArchive,
+                "libzip counts \(entryCount) entries where the central directory holds \(directory.records.count)",
+                at: [.file(path)])
+        }
+        return try directory.records.enumerated().map { index, record in
+            let info = ZipEntryInfo(index: index, record: record)
+            try checkAgreement(info)
+            return info
+        }
+    }
+
+    /// libzip reads its own copy of each header; a field read differently means a malformed
+    /// header that one of the two misreads.
+    private func checkAgreement(_ info: ZipEntryInfo) throws {
         var stat = zip_stat_t()
         zip_stat_init(&stat)
-        guard zip_stat_index(handle, zip_uint64_t(index), 0, &stat) == 0 else {
-            throw TemplateTrackError(.invalidArchive, "cannot read entry \(index): \(lastError)", at: [.file(path)])
+        let places: [TemplateTrackError.Place] = [.file(path), .entry(info.name)]
+        guard zip_stat_index(handle, zip_uint64_t(info.index), 0, &stat) == 0 else {
+            throw TemplateTrackError(.invalidArchive, "cannot read the entry: \(lastError)", at: places)
         }
         let valid = stat.valid
-        guard valid & UInt64(ZIP_STAT_NAME) != 0, let cName = stat.name else {
-            throw TemplateTrackError(.invalidArchive, "entry \(index) has no name", at: [.file(path)])
+        let needed = UInt64(ZIP_STAT_SIZE) | UInt64(ZIP_STAT_COMP_SIZE) | UInt64(ZIP_STAT_COMP_METHOD)
+        guard valid & needed == needed, stat.size == UInt64(info.size), stat.comp_size == UInt64(info.compressedSize),
+            Int(stat.comp_method) == info.compressionMethod
+        else {
+            throw TemplateTrackError(
+                .invalidArchive, "libzip reads its sizes differently from the central directory (a malformed header)",
+                at: places)
         }
-        // Valid UTF-8 is taken as stored; anything else is libzip's CP437 reading.
-        let name = String(validating: raw.rawName, as: UTF8.self) ?? String(cString: cName)
-        guard valid & UInt64(ZIP_STAT_SIZE) != 0, valid & UInt64(ZIP_STAT_COMP_SIZE) != 0 else {
-            throw TemplateTrackError(.invalidArchive, "size unknown", at: [.file(path), .entry(name)])
-        }
-        let encrypted =
-            valid & UInt64(ZIP_STAT_ENCRYPTION_METHOD) == 0 || stat.encryption_method != UInt16(ZIP_EM_NONE)
-        var opsys: zip_uint8_t = 0
-        var attributes: zip_uint32_t = 0
-        var symlink = false
-        if zip_file_get_external_attributes(handle, zip_uint64_t(index), 0, &opsys, &attributes) == 0,
-            opsys == zip_uint8_t(ZIP_OPSYS_UNIX)
-        {
-            symlink = (attributes >> 16) & 0o170000 == 0o120000
-        }
-        return ZipEntryInfo(
-            index: index, name: name, rawName: raw.rawName, declaresUTF8: raw.declaresUTF8, size: Int64(stat.size),
-            compressedSize: Int64(stat.comp_size), isEncrypted: encrypted, isSymlink: symlink)
     }
 
     /// Streams entry `entry` to its end through `body`, 64 KiB at a time, and returns its SHA-256.

@@ -28,10 +28,15 @@ public enum TemplateRecognizer {
         guard let first = bytes.first(where: { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0a || $0 == 0x0d || $0 == 0xef || $0 == 0xbb || $0 == 0xbf) })
         else { return false }
         if first == UInt8(ascii: "[") || first == UInt8(ascii: "{") { return true }
-        let firstLine = bytes.split(separator: 0x0a, maxSplits: 1, omittingEmptySubsequences: false).first ?? []
-        let needle = Array("\tSchema Version".utf8)
-        return firstLine.count >= needle.count
-            && (0...(firstLine.count - needle.count)).contains { Array(firstLine[firstLine.startIndex + $0..<firstLine.startIndex + $0 + needle.count]) == needle }
+        // A tab, then any spaces, then "Schema Version": what `recognize` accepts.
+        let firstLine = Array(bytes.split(separator: 0x0a, maxSplits: 1, omittingEmptySubsequences: false).first ?? [])
+        let needle = Array("Schema Version".utf8)
+        for (index, byte) in firstLine.enumerated() where byte == 0x09 {
+            var start = index + 1
+            while start < firstLine.count, firstLine[start] == 0x20 { start += 1 }
+            if start + needle.count <= firstLine.count, Array(firstLine[start..<start + needle.count]) == needle { return true }
+        }
+        return false
     }
 
     /// The document `bytes` hold, or nil for any other file.

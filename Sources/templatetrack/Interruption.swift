@@ -35,6 +35,12 @@ enum Interruption {
         }
     }
 
+    /// Runs `handler` when the first signal arrives (after the flag is set).
+    static func onInterrupt(_ handler: @escaping @Sendable () -> Void) {
+        install()
+        handlers.withLock { $0.append(handler) }
+    }
+
     /// Runs `body` in a task that a signal cancels.
     static func cancellable<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         install()

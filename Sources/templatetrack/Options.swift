@@ -109,7 +109,7 @@ struct LimitOptions: ParsableArguments {
 
     @Option(
         name: .customLong("max-ratio"),
-        help: ArgumentHelp("Highest compression ratio of a file over 1 MiB (default 100).", valueName: "n"))
+        help: ArgumentHelp("Highest compression ratio of a file over 1 MiB (default 200).", valueName: "n"))
     var maxRatio: Double?
 
     func limits() throws -> ArchiveLimits {

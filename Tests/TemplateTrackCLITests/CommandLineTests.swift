@@ -200,7 +200,10 @@ struct CommandLineTests {
 
     @Test("the demo tells the story end to end")
     func demo() throws {
-        let result = try run([templatetrackBinary, "demo"], environment: ["NO_COLOR": "1"])
+        let scratch = try Scratch()
+        let result = try run([templatetrackBinary, "demo"], in: scratch.path, environment: ["NO_COLOR": "1"])
+        #expect(result.stdout.contains("templatetrack-demo-report/index.html"))
+        #expect(FileManager.default.fileExists(atPath: scratch.file("templatetrack-demo-report/index.html")))
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("unchanged (same contents as snapshot 1)"))
         #expect(result.stdout.contains("5001       Influenza Vaccine Cohort      5         1  recorded (first snapshot)"))

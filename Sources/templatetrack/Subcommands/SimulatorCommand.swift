@@ -130,6 +130,7 @@ struct SimulatorCommand: AsyncParsableCommand {
                 source.setEventHandler { if once.claim() { done.resume() } }
             }
         }
+        withExtendedLifetime(signals) {}  // the sources must outlive the wait, or an optimized build drops them
         await server.stop()
     }
 }

@@ -34,11 +34,13 @@ struct WatchCommand: AsyncParsableCommand {
         let round = WatchRounds(sync: sync, interval: interval, once: once)
         var logger = Logger(label: "templatetrack.watch")
         logger.logLevel = .critical
-        Interruption.install()
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: round, successTerminationBehavior: .gracefullyShutdownGroup)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                logger: logger))
+        // The signal is noted first, then the group shuts down gracefully, so the exit status
+        // always says which signal stopped it.
+        Interruption.onInterrupt { Task { await group.triggerGracefulShutdown() } }
         do {
             try await group.run()
         } catch {
