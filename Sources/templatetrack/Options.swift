@@ -75,7 +75,7 @@ struct SnapshotOptions: ParsableArguments {
     @Option(name: [.customShort("w"), .long], help: "The workspace.", completion: .custom(Completions.workspaces))
     var workspace: Int
 
-    @Option(name: [.customShort("s"), .long], help: "Snapshot: a number, latest, latest~N, or a date/time (default: latest).")
+    @Option(name: [.customShort("s"), .long], help: "Snapshot: a number, latest, latest~N, or a date/time.")
     var snapshot = "latest"
 
     @Option(help: "Which documentation series: upload or batch-updater.")

@@ -193,7 +193,7 @@ struct UpgradeCommand: ParsableCommand {
     @Option(help: "Which documentation series: upload or batch-updater.")
     var api: TemplateAPI = .upload
 
-    @Option(help: "The snapshot to upgrade to (default: latest).")
+    @Option(help: "The snapshot to upgrade to.")
     var to = "latest"
 
     @Option(help: "The snapshot the file was filled against (default: the latest before --to whose template has the file's Schema Version).")

@@ -19,7 +19,7 @@ struct DiffCommand: ParsableCommand {
     @Argument(help: "The older snapshot (a number, latest, latest~N, or a date/time).")
     var from: String?
 
-    @Argument(help: "The newer snapshot (default: latest).")
+    @Argument(help: "The newer snapshot.")
     var to: String?
 
     @OptionGroup var output: JSONOption

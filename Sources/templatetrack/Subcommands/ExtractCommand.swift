@@ -21,7 +21,7 @@ struct ExtractCommand: ParsableCommand {
     @Flag(help: "Replace or delete files TemplateTrack did not write, or that were edited since.")
     var force = false
 
-    @Option(name: .customLong("wait"), help: ArgumentHelp("Seconds to wait for another extract beside it (default 60).", valueName: "seconds"))
+    @Option(name: .customLong("wait"), help: ArgumentHelp("Seconds to wait for another extract beside it.", valueName: "seconds"))
     var wait: Int = 60
 
     @OptionGroup var output: JSONOption

@@ -25,19 +25,19 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-download-size"), help: ArgumentHelp("Largest zip to download (default 1GiB).", valueName: "size"))
     var maxDownloadSize: String?
 
-    @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Seconds a download may go silent (default 60).", valueName: "seconds"))
+    @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Seconds a download may go silent.", valueName: "seconds"))
     var idleTimeout: Int = 60
 
-    @Option(name: .customLong("connect-timeout"), help: ArgumentHelp("Seconds to wait for a connection (default 30).", valueName: "seconds"))
+    @Option(name: .customLong("connect-timeout"), help: ArgumentHelp("Seconds to wait for a connection.", valueName: "seconds"))
     var connectTimeout: Int = 30
 
-    @Option(help: ArgumentHelp("Seconds one workspace's download may take in all, retries included (default 1800).", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Seconds one workspace's download may take in all, retries included.", valueName: "seconds"))
     var deadline: Int = 1800
 
-    @Option(name: .customLong("max-attempts"), help: ArgumentHelp("Attempts per request for answers worth retrying (default 4).", valueName: "n"))
+    @Option(name: .customLong("max-attempts"), help: ArgumentHelp("Attempts per request for answers worth retrying.", valueName: "n"))
     var maxAttempts: Int = 4
 
-    @Option(help: ArgumentHelp("Downloads at once (default 4).", valueName: "n"))
+    @Option(help: ArgumentHelp("Downloads at once.", valueName: "n"))
     var concurrency: Int = 4
 
     @Flag(name: [.customShort("q"), .long], help: "Print nothing unless something changed or failed.")
