@@ -55,11 +55,12 @@ public final class RunFolder: Sendable {
             let folder = (parent as NSString).appendingPathComponent(name)
             var info = stat()
             guard lstat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid() else { continue }
+            // A folder still being made (its lock file may not be locked yet) is left alone for
+            // a minute: making one takes microseconds, so after that its run is gone.
+            if name.hasPrefix(newPrefix), Date().timeIntervalSince1970 - Double(info.st_mtim.tv_sec) < 60 { continue }
             let fd = open(folder + "/" + lockName, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
             guard fd >= 0 else {
-                // A run killed before its lock file existed leaves an empty folder being made;
-                // after a minute nobody can still be making it. rmdir removes only an empty one.
-                if name.hasPrefix(newPrefix), Date().timeIntervalSince1970 - Double(info.st_mtim.tv_sec) > 60 { rmdir(folder) }
+                if name.hasPrefix(newPrefix) { rmdir(folder) }  // killed before its lock file: empty
                 continue
             }
             defer { close(fd) }

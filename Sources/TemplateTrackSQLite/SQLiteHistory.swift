@@ -217,6 +217,9 @@ public final class SQLiteHistory: Sendable {
         guard let children = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
         for child in children where child.hasPrefix(".\(name).templatetrack-new-") && !child.hasSuffix("-wal") && !child.hasSuffix("-shm") {
             let stale = folder + "/" + child
+            // One being made right now may not be locked yet: only those a minute old are judged.
+            var info = stat()
+            guard lstat(stale, &info) == 0, Date().timeIntervalSince1970 - Double(info.st_mtim.tv_sec) > 60 else { continue }
             let fd = open(stale, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
             guard fd >= 0 else { continue }
             if flock(fd, LOCK_EX | LOCK_NB) == 0 {
