@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "TemplateTrackSQLite",
             dependencies: [
-                "TemplateTrackBase",
+                "TemplateTrackBase", "CSystemCalls",
                 "TemplateTrackTemplates",
                 "TemplateTrackHistory",
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -56,7 +56,9 @@ INSERT INTO sqlite_sequence (name, seq)
                               coalesce((SELECT max(id) FROM snapshot), 0));
 
 DROP VIEW snapshot_sequence;
-DROP TABLE extraction;   -- refers to snapshot; recreated below
+-- extraction refers to snapshot: its rows are kept aside and put back below.
+CREATE TEMP TABLE extraction_kept AS SELECT * FROM extraction;
+DROP TABLE extraction;
 DROP TABLE snapshot;
 ALTER TABLE snapshot_v5 RENAME TO snapshot;
 
@@ -71,12 +73,19 @@ CREATE TABLE extraction (
     snapshot_id   INTEGER NOT NULL,      -- may since have been forgotten
     extracted_at  TEXT    NOT NULL
 );
+INSERT INTO extraction SELECT directory, workspace_id, snapshot_id, extracted_at FROM extraction_kept;
+DROP TABLE extraction_kept;
 
--- Folders `extract` created itself (it may update them; it never replaces anyone else's).
+-- Folders `extract` created itself (it may update them; it never replaces anyone else's),
+-- with the folder's identity (device:inode), so that another folder of the same name later is
+-- not taken for it. Earlier extractions made (or replaced) their folders whole: they count as
+-- created, with no identity recorded.
 CREATE TABLE extraction_folder (
     directory   TEXT PRIMARY KEY,
-    created_at  TEXT NOT NULL
+    created_at  TEXT NOT NULL,
+    identity    TEXT
 ) WITHOUT ROWID;
+INSERT INTO extraction_folder (directory, created_at) SELECT directory, extracted_at FROM extraction;
 
 -- The comparison of two trees, computed once: file counts, template counts for
 -- `changed --templates`, and the whole typed comparison as JSON for `diff`.

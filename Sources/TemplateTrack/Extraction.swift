@@ -43,13 +43,16 @@ public struct ExtractionOptions: Sendable {
 /// A new folder is assembled in a hidden sibling and renamed into place only if nothing took
 /// the name meanwhile, so it appears complete or not at all. An existing folder is updated in
 /// place, file by file (each written to a temporary name and renamed), and only when it was
-/// created by TemplateTrack and holds nothing else, or when the caller opts in: the folder
-/// itself is never moved, replaced or re-created, no other file is touched, and no mount point
-/// is crossed. What was written is recorded before and after, so updates remove only the
-/// tool's own files, and a crash's temporary files are known as its own.
+/// created by TemplateTrack (the same folder: its device and inode are recorded) and holds
+/// nothing else, or when the caller opts in: the folder itself is never moved, replaced or
+/// re-created, no other file is touched, no link is followed and no mount point crossed.
+/// Paths are compared by their bytes, so NFC and NFD spellings are two files, as on disk. What
+/// was written is recorded before and after, so updates remove only the tool's own files, and
+/// a crash's temporary files are known as its own. The snapshot's blobs are pinned for the
+/// whole extraction, so a concurrent `forget` cannot take them midway.
 public enum Extraction {
     public static func extract(
-        _ snapshot: Snapshot, from store: any HistoryReader & ExtractionLedger, to directory: String,
+        _ snapshot: Snapshot, from store: any HistoryWriter & ExtractionLedger, to directory: String,
         options: ExtractionOptions = ExtractionOptions()
     ) throws -> ExtractionReport {
         let target = try checkedTarget(directory)
@@ -60,7 +63,7 @@ public enum Extraction {
         defer { close(parentFD) }
         try lock(parentFD, path: parent, timeout: options.lockTimeout)
         let key = (realPath(parent) ?? parent) + "/" + name
-        removeStagingLeftovers(parentFD, name: name)
+        removeStagingLeftovers(parentFD)
 
         var plan = Plan()
         for entry in try store.treeEntries(snapshot.tree) {
@@ -74,10 +77,21 @@ public enum Extraction {
             }
         }
         plan.folders.formUnion(ArchivePaths.folders(containing: plan.files.map(\.path) + plan.folders.paths))
-        plan.owned = try store.extractedFiles(directory: key)
+        // Pinned: a concurrent clean-up leaves these blobs alone until the extraction is done.
+        let pin = try store.beginIngest()
+        defer { pin.abandon() }
+        let needed = Array(Set(plan.files.map(\.sha256)))
+        let present = try pin.storedBlobs(among: needed)
+        guard present.count == needed.count else {
+            throw TemplateTrackError(
+                .notFound, "snapshot \(snapshot.id) lost files to a clean-up while being extracted; nothing was changed",
+                at: [.file(target)])
+        }
 
         var info = stat()
         if fstatat(parentFD, name, &info, AT_SYMLINK_NOFOLLOW) != 0 {
+            // A folder of this name that the tool made once is gone: what it owned there is too.
+            try store.forgetExtraction(directory: key)
             return try createFolder(snapshot, store: store, plan: plan, parentFD: parentFD, name: name, key: key, target: target)
         }
         switch info.st_mode & S_IFMT {
@@ -90,10 +104,24 @@ public enum Extraction {
         let rootFD = openat(parentFD, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard rootFD >= 0 else { throw TemplateTrackError.system(.io, "cannot open the folder", at: [.file(target)]) }
         defer { close(rootFD) }
-        var disk = Disk(device: info.st_dev)
-        try disk.scan(rootFD, relative: "", hashing: Set(plan.files.map(\.path)).union(plan.owned.keys), place: target)
+        var rootInfo = stat()
+        fstat(rootFD, &rootInfo)
+        let identity = "\(rootInfo.st_dev):\(rootInfo.st_ino)"
+        var createdByTool = false
+        switch try store.extractionFolder(directory: key) {
+        case .none: break
+        case .some(let recorded) where recorded == nil || recorded == identity: createdByTool = true
+        case .some:
+            // The folder the tool made was replaced by another of the same name.
+            try store.forgetExtraction(directory: key)
+        }
+        plan.owned = PathMap(try store.extractedFiles(directory: key).map { ($0.path, $0.sha256) })
+        var disk = Disk(device: rootInfo.st_dev)
+        var hashing = PathSet()
+        hashing.formUnion(plan.files.map(\.path))
+        hashing.formUnion(plan.owned.paths)
+        try disk.scan(rootFD, relative: "", hashing: hashing, place: target)
         let foreign = disk.foreign(owned: plan.owned)
-        let createdByTool = try store.extractionCreatedFolder(directory: key)
         if !options.intoExisting && !(createdByTool && foreign.isEmpty) {
             let examples = foreign.prefix(3).map { "'\(DisplayName.escaped($0))'" }.joined(separator: ", ")
             let what =
@@ -109,7 +137,7 @@ public enum Extraction {
         return report
     }
 
-    /// Paths compared by their bytes: NFC and NFD spellings of a name are two folders, as on disk.
+    /// Paths compared by their bytes: NFC and NFD spellings of a name are two paths, as on disk.
     struct PathSet {
         private var byBytes: [[UInt8]: String] = [:]
 
@@ -119,13 +147,26 @@ public enum Extraction {
         var paths: [String] { Array(byBytes.values) }
     }
 
+    /// path (by bytes) -> every SHA-256 the tool recorded there (`""` for folders it made,
+    /// `tmp` for temporary names).
+    struct PathMap {
+        private var byBytes: [[UInt8]: (path: String, sums: Set<String>)] = [:]
+
+        init(_ rows: [(String, String)] = []) {
+            for (path, sha256) in rows { byBytes[path.pathKey, default: (path, [])].sums.insert(sha256) }
+        }
+
+        subscript(_ path: String) -> Set<String>? { byBytes[path.pathKey]?.sums }
+        var paths: [String] { byBytes.values.map(\.path) }
+        var entries: [(path: String, sums: Set<String>)] { Array(byBytes.values) }
+    }
+
     /// What the snapshot needs; paths relative to the folder.
     struct Plan {
         var files: [(path: String, sha256: String)] = []
         /// Every folder the snapshot has, empty or holding files.
         var folders = PathSet()
-        /// path -> every SHA-256 the tool may have left there (`""` for folders it made).
-        var owned: [String: Set<String>] = [:]
+        var owned = PathMap()
     }
 
     // MARK: - A new folder
@@ -134,7 +175,7 @@ public enum Extraction {
         _ snapshot: Snapshot, store: any HistoryReader & ExtractionLedger, plan: Plan, parentFD: Int32, name: String,
         key: String, target: String
     ) throws -> ExtractionReport {
-        let staging = ".\(name).templatetrack-staging-\(UUID().uuidString)"
+        let staging = stagingPrefix + String(UUID().uuidString.prefix(8))
         guard mkdirat(parentFD, staging, 0o700) == 0 else {
             throw TemplateTrackError.system(.io, "cannot create a folder beside it", at: [.file(target)])
         }
@@ -143,24 +184,23 @@ public enum Extraction {
         let stagingFD = openat(parentFD, staging, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard stagingFD >= 0 else { throw TemplateTrackError.system(.io, "cannot open a folder beside it", at: [.file(target)]) }
         defer { close(stagingFD) }
-        // The marker tells a later run that a leftover staging folder is the tool's own.
+        // The marker tells a later run that a leftover staging folder is the tool's own. It goes
+        // only after the rename; the ledger knows it as a temporary name should a crash come first.
         let marker = openat(stagingFD, stagingMarker, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         if marker >= 0 { close(marker) }
 
         var info = stat()
         fstat(stagingFD, &info)
         var disk = Disk(device: info.st_dev)
-        disk.entries[""] = .folder
         var report = ExtractionReport(
             directory: target, workspace: snapshot.workspace, snapshot: snapshot.id, created: true, written: 0,
             unchanged: 0, removed: 0, kept: [])
         var ledger = Ledger()
         try write(plan, into: stagingFD, root: target, disk: &disk, store: store, ledger: &ledger, key: key, report: &report)
-        unlinkat(stagingFD, stagingMarker, 0)
         let mask = umask(0)
         umask(mask)
         fchmod(stagingFD, 0o777 & ~mask)
-        try store.recordPendingExtraction(directory: key, files: ledger.final)
+        try store.recordPendingExtraction(directory: key, files: ledger.final + [ExtractedFile(path: stagingMarker, sha256: Ledger.temporary)])
         guard templatetrack_rename_noreplace(parentFD, staging, parentFD, name) == 0 else {
             if errno == EEXIST || errno == ENOTEMPTY {
                 throw TemplateTrackError(.conflict, "appeared while the snapshot was being written; nothing was changed", at: [.file(target)])
@@ -168,7 +208,9 @@ public enum Extraction {
             throw TemplateTrackError.system(.io, "cannot move the new folder into place", at: [.file(target)])
         }
         moved = true
-        try store.recordCreatedFolder(directory: key)
+        unlinkat(stagingFD, stagingMarker, 0)
+        fstat(stagingFD, &info)
+        try store.recordCreatedFolder(directory: key, identity: "\(info.st_dev):\(info.st_ino)")
         try store.completeExtraction(directory: key, snapshot: snapshot, files: ledger.final)
         return report
     }
@@ -180,17 +222,18 @@ public enum Extraction {
         snapshot: Snapshot, options: ExtractionOptions, report: inout ExtractionReport
     ) throws {
         var disk = disk
-        let wanted = Dictionary(plan.files.map { ($0.path, $0.sha256) }, uniquingKeysWith: { first, _ in first })
+        var wanted: [[UInt8]: String] = [:]
+        for file in plan.files { wanted[file.path.pathKey] = file.sha256 }
         func ownedUnedited(_ path: String) -> Bool {
-            guard case .file(let sha256?) = disk.entries[path] else { return false }
+            guard case .file(let sha256?) = disk.entry(path) else { return false }
             return plan.owned[path]?.contains(sha256) ?? false
         }
         // Decide everything before changing anything: a conflict changes nothing.
         var conflicts: [TemplateTrackError] = []
         var toRemove: [String] = []
-        for (path, entry) in disk.entries.sorted(by: { $0.key < $1.key }) where !path.isEmpty {
+        for (path, entry) in disk.all.sorted(by: { $0.path < $1.path }) where !path.isEmpty {
             let place = TemplateTrackError.Place.file(root + "/" + path)
-            if let sha256 = wanted[path] {
+            if let sha256 = wanted[path.pathKey] {
                 switch entry {
                 case .file(let found):
                     if found != sha256, !ownedUnedited(path), !options.force {
@@ -219,7 +262,7 @@ public enum Extraction {
                     conflicts.append(
                         TemplateTrackError(.conflict, "something is where the snapshot has a folder; nothing was changed", at: [place]))
                 }
-            } else if case .file = entry, plan.owned[path] != nil {
+            } else if case .file = entry, let sums = plan.owned[path], sums != [Ledger.temporary] {
                 if ownedUnedited(path) || options.force { toRemove.append(path) } else { report.kept.append(path) }
             } else if case .folder = entry {
                 continue
@@ -230,23 +273,23 @@ public enum Extraction {
         if let first = conflicts.first { throw first }
 
         var ledger = Ledger()
-        // Crashed runs' temporary files are the tool's own (their names were recorded).
-        for (path, sums) in plan.owned where sums.contains(Ledger.temporary) {
-            unlinkRelative(rootFD, path)
-            disk.entries[path] = nil
+        // Crashed runs' temporary files are the tool's own (their names were recorded first).
+        for (path, sums) in plan.owned.entries where sums.contains(Ledger.temporary) {
+            unlinkat(rootFD, path, 0)
+            disk.remove(path)
         }
         for path in toRemove {
-            unlinkRelative(rootFD, path)
-            disk.entries[path] = nil
+            unlinkat(rootFD, path, 0)
+            disk.remove(path)
             report.removed += 1
         }
         try write(plan, into: rootFD, root: root, disk: &disk, store: store, ledger: &ledger, key: key, report: &report)
         // Folders the tool made that now hold nothing and that the snapshot does not have.
-        let madeFolders = plan.owned.filter { $0.value.contains("") }.keys.map { String($0.dropLast()) }
-        for folder in madeFolders.sorted(by: { $0.count > $1.count }) where !plan.folders.contains(folder) {
-            if unlinkat(rootFD, folder, AT_REMOVEDIR) != 0 { ledger.final[folder + "/"] = "" }
+        let madeFolders = plan.owned.entries.filter { $0.sums.contains("") }.map { String($0.path.dropLast()) }
+        for folder in madeFolders.sorted(by: { $0.utf8.count > $1.utf8.count }) where !plan.folders.contains(folder) {
+            if unlinkat(rootFD, folder, AT_REMOVEDIR) != 0 { ledger.final.append(ExtractedFile(path: folder + "/", sha256: "")) }
         }
-        for folder in madeFolders where plan.folders.contains(folder) { ledger.final[folder + "/"] = "" }
+        for folder in madeFolders where plan.folders.contains(folder) { ledger.final.append(ExtractedFile(path: folder + "/", sha256: "")) }
         report.kept.sort()
         try store.completeExtraction(directory: key, snapshot: snapshot, files: ledger.final)
     }
@@ -254,33 +297,38 @@ public enum Extraction {
     /// What the ledger is told: the final files and folders, and the temporary names in use.
     struct Ledger {
         static let temporary = "tmp"
-        var final: [String: String] = [:]
+        var final: [ExtractedFile] = []
     }
 
-    /// Writes the snapshot's folders and files into `rootFD`, each file to a temporary name
-    /// first (recorded as the tool's own before it exists), then renamed into place.
+    /// Writes the snapshot's folders and files into `rootFD`, each file to a short temporary
+    /// name first (recorded as the tool's own before it exists), then renamed into place. Only
+    /// files the tool owned before or writes now are recorded as its own: a file that already
+    /// held the right bytes in someone else's folder stays theirs.
     private static func write(
         _ plan: Plan, into rootFD: Int32, root: String, disk: inout Disk, store: any HistoryReader & ExtractionLedger,
         ledger: inout Ledger, key: String, report: inout ExtractionReport
     ) throws {
-        let run = UUID().uuidString.prefix(8)
-        var pending: [String: String] = [:]
+        var pending: [ExtractedFile] = []
         var work: [(path: String, sha256: String, temporary: String)] = []
         for file in plan.files {
-            ledger.final[file.path] = file.sha256
-            if case .file(file.sha256?) = disk.entries[file.path] {
+            if case .file(file.sha256?) = disk.entry(file.path) {
                 report.unchanged += 1
+                if plan.owned[file.path]?.contains(file.sha256) == true { ledger.final.append(ExtractedFile(path: file.path, sha256: file.sha256)) }
                 continue
             }
+            ledger.final.append(ExtractedFile(path: file.path, sha256: file.sha256))
             let folder = (file.path as NSString).deletingLastPathComponent
-            let temporary = (folder.isEmpty ? "" : folder + "/") + ".\((file.path as NSString).lastPathComponent).templatetrack-tmp-\(run)"
+            // Short, whatever the file's name: a 255-byte name must still fit.
+            let temporary = (folder.isEmpty ? "" : folder + "/") + ".tt-" + String(UUID().uuidString.prefix(8))
             work.append((file.path, file.sha256, temporary))
-            pending[file.path] = file.sha256
-            pending[temporary] = Ledger.temporary
+            pending.append(ExtractedFile(path: file.path, sha256: file.sha256))
+            pending.append(ExtractedFile(path: temporary, sha256: Ledger.temporary))
         }
         var madeFolders: [String] = []
-        for folder in plan.folders.paths.sorted() where disk.entries[folder] == nil { madeFolders.append(folder) }
-        for folder in madeFolders { pending[folder + "/"] = "" }
+        for folder in plan.folders.paths.sorted(by: { $0.utf8.count < $1.utf8.count }) where disk.entry(folder) == nil {
+            madeFolders.append(folder)
+        }
+        for folder in madeFolders { pending.append(ExtractedFile(path: folder + "/", sha256: "")) }
         try store.recordPendingExtraction(directory: key, files: pending)
 
         for folder in madeFolders {
@@ -288,8 +336,8 @@ public enum Extraction {
                 throw TemplateTrackError.system(.io, "cannot create the folder", at: [.file(root + "/" + folder)])
             }
             try checkSameDevice(rootFD, folder, device: disk.device, root: root)
-            disk.entries[folder] = .folder
-            ledger.final[folder + "/"] = ""
+            disk.set(folder, .folder)
+            ledger.final.append(ExtractedFile(path: folder + "/", sha256: ""))
         }
         for item in work {
             let folder = (item.path as NSString).deletingLastPathComponent
@@ -297,8 +345,8 @@ public enum Extraction {
             defer { close(folderFD) }
             let base = (item.path as NSString).lastPathComponent
             let temporary = (item.temporary as NSString).lastPathComponent
-            try writeFile(sha256: item.sha256, store: store, folderFD: folderFD, name: temporary, place: root + "/" + item.temporary)
-            let replacing = disk.entries[item.path] != nil
+            try writeFile(sha256: item.sha256, store: store, folderFD: folderFD, name: temporary, place: root + "/" + item.path)
+            let replacing = disk.entry(item.path) != nil
             let renamed =
                 replacing
                 ? renameat(folderFD, temporary, folderFD, base) == 0
@@ -311,7 +359,7 @@ public enum Extraction {
                 unlinkat(folderFD, temporary, 0)
                 throw error
             }
-            disk.entries[item.path] = .file(item.sha256)
+            disk.set(item.path, .file(item.sha256))
             report.written += 1
         }
     }
@@ -333,7 +381,7 @@ public enum Extraction {
 
     // MARK: - Reading the folder
 
-    /// What is on disk, relative to the folder, never following links or crossing mounts.
+    /// What is on disk, relative to the folder, by path bytes, never following links or crossing mounts.
     struct Disk {
         enum Entry: Equatable {
             /// A regular file, with its SHA-256 when it was read.
@@ -346,11 +394,16 @@ public enum Extraction {
         }
 
         let device: dev_t
-        var entries: [String: Entry] = [:]
+        private var entries: [[UInt8]: (path: String, entry: Entry)] = [:]
 
         init(device: dev_t) { self.device = device }
 
-        mutating func scan(_ fd: Int32, relative: String, hashing: Set<String>, place: String) throws {
+        func entry(_ path: String) -> Entry? { entries[path.pathKey]?.entry }
+        mutating func set(_ path: String, _ entry: Entry) { entries[path.pathKey] = (path, entry) }
+        mutating func remove(_ path: String) { entries[path.pathKey] = nil }
+        var all: [(path: String, entry: Entry)] { Array(entries.values) }
+
+        mutating func scan(_ fd: Int32, relative: String, hashing: PathSet, place: String) throws {
             guard let stream = fdopendir(dup(fd)) else { throw TemplateTrackError.system(.io, "cannot list the folder", at: [.file(place)]) }
             defer { closedir(stream) }
             while let item = readdir(stream) {
@@ -362,10 +415,10 @@ public enum Extraction {
                 switch info.st_mode & S_IFMT {
                 case S_IFDIR:
                     guard info.st_dev == device else {
-                        entries[path] = .mount
+                        set(path, .mount)
                         continue
                     }
-                    entries[path] = .folder
+                    set(path, .folder)
                     let child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                     guard child >= 0 else { continue }
                     defer { close(child) }
@@ -379,17 +432,17 @@ public enum Extraction {
                             sha256 = try? sha256OfFile(descriptor: file)
                         }
                     }
-                    entries[path] = .file(sha256)
+                    set(path, .file(sha256))
                 default:
-                    entries[path] = .other
+                    set(path, .other)
                 }
             }
         }
 
         /// Entries at paths the tool never wrote: files, links, devices, mount points. (A file the
         /// tool wrote and someone edited is not foreign: it is a conflict the update reports.)
-        func foreign(owned: [String: Set<String>]) -> [String] {
-            entries.compactMap { path, entry -> String? in
+        func foreign(owned: PathMap) -> [String] {
+            entries.values.compactMap { path, entry -> String? in
                 switch entry {
                 case .file: return owned[path] == nil ? path : nil
                 case .folder: return owned[path + "/"] == nil && isEmptyFolder(path) ? path : nil
@@ -400,7 +453,8 @@ public enum Extraction {
 
         /// A folder with nothing in it (the tool records the empty folders it makes).
         private func isEmptyFolder(_ path: String) -> Bool {
-            !entries.keys.contains { $0.hasPrefix(path + "/") }
+            let prefix = Array((path + "/").utf8)
+            return !entries.keys.contains { $0.starts(with: prefix) }
         }
     }
 
@@ -477,19 +531,16 @@ public enum Extraction {
         close(try openInside(rootFD, relative, device: device, root: root))
     }
 
-    private static func unlinkRelative(_ rootFD: Int32, _ path: String) {
-        unlinkat(rootFD, path, 0)
-    }
-
     static let stagingMarker = ".templatetrack-staging"
+    static let stagingPrefix = ".tt-staging-"
 
     /// Staging folders left by a crashed extraction: only those with the tool's marker inside.
-    private static func removeStagingLeftovers(_ parentFD: Int32, name: String) {
+    private static func removeStagingLeftovers(_ parentFD: Int32) {
         guard let stream = fdopendir(dup(parentFD)) else { return }
         var leftovers: [String] = []
         while let item = readdir(stream) {
             let child = withUnsafeBytes(of: item.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            guard child.hasPrefix(".\(name).templatetrack-staging-") else { continue }
+            guard child.hasPrefix(stagingPrefix) else { continue }
             var info = stat()
             if fstatat(parentFD, child + "/" + stagingMarker, &info, AT_SYMLINK_NOFOLLOW) == 0 { leftovers.append(child) }
         }

@@ -63,7 +63,8 @@ public enum Ingest {
                 archiveSize: size, contents: contents))
         committed = true
         session.abandon()  // nothing left to remove; ends the session's claims
-        try Comparisons.completeMissing(in: store)
+        // The snapshot is recorded; a comparison that cannot be stored now is computed later.
+        _ = try? Comparisons.completeMissing(in: store)
         return snapshot
     }
 
@@ -107,7 +108,8 @@ public enum Ingest {
         try reader.inflateFiles(options: inflate, transform: prepare) { blob, entry in
             entries.append(entry)
             batch.append(blob)
-            if case .bytes(let bytes) = blob.content { batchBytes += Int64(bytes.count) }
+            // Bytes held in memory, and parsed documents (read whole from their spool file).
+            if case .bytes(let bytes) = blob.content { batchBytes += Int64(bytes.count) } else if blob.document != nil { batchBytes += blob.size }
             if batchBytes >= batchByteLimit || batch.count >= batchFiles { try flush() }
         }
         try flush()

@@ -129,9 +129,15 @@ public enum Sync {
             // snapshot numbers do not depend on the network's timing.
             var arrived: [Int: Result<DownloadedZip, TemplateTrackError>] = [:]
             var nextToRecord = 0
+            var running = min(request.concurrency, targets.count)
             while let (position, result) = try await group.next() {
                 arrived[position] = result
-                startNext()
+                running -= 1
+                // Downloads waiting for an earlier, slower one to be recorded are bounded too.
+                while running < request.concurrency, arrived.count < request.concurrency * 2, next < targets.count {
+                    startNext()
+                    running += 1
+                }
                 while let ready = arrived.removeValue(forKey: nextToRecord) {
                     let workspace = targets[nextToRecord]
                     if request.ingest.isCancelled() || Task.isCancelled {

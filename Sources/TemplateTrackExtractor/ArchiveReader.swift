@@ -143,7 +143,8 @@ public final class ArchiveReader: Sendable {
                         let inflated = try Self.inflate(order[position], from: archive, options: options, spools: spools) {
                             handOff.hasFailed || options.isCancelled()
                         }
-                        let cost = Int64(inflated.bytes?.count ?? 0)
+                        // A spooled text file may be read whole by `transform`: count it too.
+                        let cost = Int64(inflated.bytes?.count ?? (inflated.entry.isText ? Int(inflated.entry.size) : 0))
                         guard handOff.put(try transform(inflated), cost: cost) else { return }
                     }
                 } catch {

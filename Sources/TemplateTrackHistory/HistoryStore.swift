@@ -149,7 +149,8 @@ public struct NewSnapshot: Sendable {
 /// idempotent, and claimed by this session so that no clean-up removes them); the snapshot is
 /// recorded by one short final transaction. `abandon` removes what only this session stored.
 public protocol IngestSession: AnyObject {
-    /// The SHA-256s among `sha256s` already stored: their bytes need not be sent.
+    /// The SHA-256s among `sha256s` already stored (their bytes need not be sent), claimed by
+    /// the session so that no clean-up removes them while it lasts.
     func storedBlobs(among sha256s: [String]) throws -> Set<String>
     /// Stores the blobs not stored yet, in one transaction.
     func save(_ blobs: [NewBlob]) throws
@@ -179,18 +180,34 @@ public protocol HistoryWriter: HistoryReader {
     func recognizeUnreadBlobs() throws -> Int
 }
 
+/// One path `extract` wrote (or made, or uses as a temporary name) in a folder.
+public struct ExtractedFile: Sendable, Hashable {
+    /// Relative to the folder, exactly as written (NFC and NFD spellings are two paths).
+    public var path: String
+    /// The bytes written there; `""` for a folder it made; `tmp` for a temporary name.
+    public var sha256: String
+
+    public init(path: String, sha256: String) {
+        self.path = path
+        self.sha256 = sha256
+    }
+}
+
 /// What `extract` wrote where, so that it updates only its own files.
 public protocol ExtractionLedger: Sendable {
-    /// path -> every SHA-256 `extract` may have left at it in `directory` (absolute).
-    func extractedFiles(directory: String) throws -> [String: Set<String>]
-    /// Before writing: adds `files` (path -> SHA-256) to what the tool owns in `directory`.
-    func recordPendingExtraction(directory: String, files: [String: String]) throws
+    /// Every (path, SHA-256) `extract` may have left in `directory` (absolute).
+    func extractedFiles(directory: String) throws -> [ExtractedFile]
+    /// Before writing: adds `files` to what the tool owns in `directory`.
+    func recordPendingExtraction(directory: String, files: [ExtractedFile]) throws
     /// After writing: `directory` holds exactly `files` from `snapshot`; older records go.
-    func completeExtraction(directory: String, snapshot: Snapshot, files: [String: String]) throws
-    /// Whether `directory` was created by `extract`.
-    func extractionCreatedFolder(directory: String) throws -> Bool
-    /// Records that `extract` created `directory`.
-    func recordCreatedFolder(directory: String) throws
+    func completeExtraction(directory: String, snapshot: Snapshot, files: [ExtractedFile]) throws
+    /// nil when `extract` did not create `directory`; else the identity (`device:inode`) it
+    /// recorded, itself nil for a folder recorded before identities were.
+    func extractionFolder(directory: String) throws -> String??
+    /// Records that `extract` created `directory`, the folder with this identity.
+    func recordCreatedFolder(directory: String, identity: String) throws
+    /// Forgets everything recorded for `directory` (it is gone, or it is another folder now).
+    func forgetExtraction(directory: String) throws
 }
 
 /// Forgetting snapshots and collecting what nothing references.

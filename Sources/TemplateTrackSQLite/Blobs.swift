@@ -54,7 +54,7 @@ extension SQLiteHistory: BlobLoader {
         guard size > 0 else { return }
         let fd = open(file, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw TemplateTrackError.system(.io, "cannot read a spool file", at: [.file(file)]) }
-        defer { close(fd) }
+        defer { Glibc.close(fd) }
         var handle: OpaquePointer?
         guard sqlite3_blob_open(db.sqliteConnection, "main", "blob", "content", rowID, 1, &handle) == SQLITE_OK else {
             throw TemplateTrackError(.database, "cannot open a blob for writing", at: [.file(path)])

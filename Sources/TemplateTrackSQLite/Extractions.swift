@@ -1,35 +1,30 @@
-public import Foundation
+import Foundation
 import GRDB
 public import TemplateTrackBase
 public import TemplateTrackHistory
 
 extension SQLiteHistory: ExtractionLedger {
-    public func extractedFiles(directory: String) throws -> [String: Set<String>] {
+    public func extractedFiles(directory: String) throws -> [ExtractedFile] {
         try read { db in
-            var files: [String: Set<String>] = [:]
-            for row in try Row.fetchAll(
-                db, sql: "SELECT path, sha256 FROM extracted_file WHERE directory = ?", arguments: [directory])
-            {
-                files[row["path"], default: []].insert(row["sha256"])
-            }
-            return files
+            try Row.fetchAll(db, sql: "SELECT path, sha256 FROM extracted_file WHERE directory = ?", arguments: [directory])
+                .map { ExtractedFile(path: $0["path"], sha256: $0["sha256"]) }
         }
     }
 
-    public func recordPendingExtraction(directory: String, files: [String: String]) throws {
+    public func recordPendingExtraction(directory: String, files: [ExtractedFile]) throws {
         try write { db in
             let statement = try db.cachedStatement(
                 sql: "INSERT OR IGNORE INTO extracted_file (directory, path, sha256) VALUES (?, ?, ?)")
-            for (path, sha256) in files { try statement.execute(arguments: [directory, path, sha256]) }
+            for file in files { try statement.execute(arguments: [directory, file.path, file.sha256]) }
         }
     }
 
-    public func completeExtraction(directory: String, snapshot: Snapshot, files: [String: String]) throws {
+    public func completeExtraction(directory: String, snapshot: Snapshot, files: [ExtractedFile]) throws {
         try write { db in
             try db.execute(sql: "DELETE FROM extracted_file WHERE directory = ?", arguments: [directory])
             let statement = try db.cachedStatement(
-                sql: "INSERT INTO extracted_file (directory, path, sha256) VALUES (?, ?, ?)")
-            for (path, sha256) in files { try statement.execute(arguments: [directory, path, sha256]) }
+                sql: "INSERT OR IGNORE INTO extracted_file (directory, path, sha256) VALUES (?, ?, ?)")
+            for file in files { try statement.execute(arguments: [directory, file.path, file.sha256]) }
             try db.execute(
                 sql: """
                     INSERT INTO extraction (directory, workspace_id, snapshot_id, extracted_at) VALUES (?, ?, ?, ?)
@@ -41,18 +36,30 @@ extension SQLiteHistory: ExtractionLedger {
         }
     }
 
-    public func extractionCreatedFolder(directory: String) throws -> Bool {
+    public func extractionFolder(directory: String) throws -> String?? {
         try read { db in
-            try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM extraction_folder WHERE directory = ?)", arguments: [directory]) ?? false
+            guard let row = try Row.fetchOne(db, sql: "SELECT identity FROM extraction_folder WHERE directory = ?", arguments: [directory])
+            else { return nil }
+            return .some(row["identity"] as String?)
         }
     }
 
-    public func recordCreatedFolder(directory: String) throws {
+    public func recordCreatedFolder(directory: String, identity: String) throws {
         try write { db in
             try db.execute(
-                sql: "INSERT OR IGNORE INTO extraction_folder (directory, created_at) VALUES (?, ?)",
-                arguments: [directory, Timestamp.precise(Date())])
+                sql: """
+                    INSERT INTO extraction_folder (directory, created_at, identity) VALUES (?, ?, ?)
+                    ON CONFLICT (directory) DO UPDATE SET created_at = excluded.created_at, identity = excluded.identity
+                    """,
+                arguments: [directory, Timestamp.precise(Date()), identity])
+        }
+    }
+
+    public func forgetExtraction(directory: String) throws {
+        try write { db in
+            try db.execute(sql: "DELETE FROM extracted_file WHERE directory = ?", arguments: [directory])
+            try db.execute(sql: "DELETE FROM extraction_folder WHERE directory = ?", arguments: [directory])
+            try db.execute(sql: "DELETE FROM extraction WHERE directory = ?", arguments: [directory])
         }
     }
 }

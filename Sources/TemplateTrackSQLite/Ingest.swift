@@ -126,11 +126,18 @@ final class SQLiteIngestSession: IngestSession {
 
     init(history: SQLiteHistory) { self.history = history }
 
+    /// The blobs already stored, claimed by this session in the same transaction, so that a
+    /// clean-up running meanwhile cannot remove them before the snapshot refers to them.
     func storedBlobs(among sha256s: [String]) throws -> Set<String> {
         var found: Set<String> = []
-        for chunk in stride(from: 0, to: sha256s.count, by: 500).map({ Array(sha256s[$0..<min($0 + 500, sha256s.count)]) }) {
+        let id = self.id
+        for start in stride(from: 0, to: sha256s.count, by: 500) {
+            let chunk = Array(sha256s[start..<min(start + 500, sha256s.count)])
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
-            try history.read { db in
+            try history.write { db in
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO ingest_claim (ingest_id, blob_sha256) SELECT ?, sha256 FROM blob WHERE sha256 IN (\(marks))",
+                    arguments: StatementArguments([id] + chunk))
                 found.formUnion(
                     try String.fetchAll(db, sql: "SELECT sha256 FROM blob WHERE sha256 IN (\(marks))", arguments: StatementArguments(chunk)))
             }

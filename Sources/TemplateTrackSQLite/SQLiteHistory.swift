@@ -1,5 +1,10 @@
 public import Foundation
+import CSystemCalls
 import GRDB
+import Synchronization
+#if canImport(Glibc)
+    import Glibc
+#endif
 import GRDBSQLite
 public import TemplateTrackBase
 public import TemplateTrackHistory
@@ -33,6 +38,12 @@ public final class SQLiteHistory: Sendable {
     let createdFolders: [String]
     let reader: any DatabaseReader
     let writerIfAny: (any DatabaseWriter)?
+    /// A shared `flock` on the file, held while this history is open: a failed first import may
+    /// remove the file it created only when it can take the lock exclusively, i.e. when no other
+    /// process has the history open. (Closed only after the connections, so that SQLite's own
+    /// locks, which a close of any descriptor of the file would drop, are never lost.)
+    private let usageLock: Int32
+    private let closed = Mutex(false)
 
     /// Text larger than this is stored but not indexed for search (FTS5 reads it whole).
     static let maximumIndexedSize: Int64 = 32 << 20
@@ -45,24 +56,51 @@ public final class SQLiteHistory: Sendable {
     /// `writable` overrides what the file's and folder's modes say (for tests run as root).
     init(path: String, access: Access, writable forced: Bool?) throws {
         self.path = path
-        var info = stat()
-        var exists = stat(path, &info) == 0
-        if exists && (info.st_mode & S_IFMT) == S_IFDIR {
-            throw TemplateTrackError(.database, "is a folder, not a history database", at: [.file(path)])
-        }
         var createdFolders: [String] = []
         var created = false
-        if !exists {
-            guard access == .create else {
-                throw TemplateTrackError(.notFound, "no history database here", at: [.file(path)])
+        var lock: Int32 = -1
+        // Opening takes the usage lock on the very file at the path; a file removed meanwhile by
+        // a process that created it and failed is opened again (or created).
+        for _ in 0..<3 {
+            var info = stat()
+            if stat(path, &info) == 0 {
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR: throw TemplateTrackError(.database, "is a folder, not a history database", at: [.file(path)])
+                case S_IFREG: break
+                default: throw TemplateTrackError(.database, "is not a regular file, so not a history database", at: [.file(path)])
+                }
+            } else {
+                guard access == .create else {
+                    throw TemplateTrackError(.notFound, "no history database here", at: [.file(path)])
+                }
+                if createdFolders.isEmpty { createdFolders = try Self.makeFolders(for: path) }
+                created = try Self.createAtomically(path)
             }
-            createdFolders = try Self.makeFolders(for: path)
-            created = try Self.createAtomically(path)
-            exists = !created
+            lock = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            guard lock >= 0 else {
+                if errno == ENOENT { continue }
+                throw TemplateTrackError.system(.io, "cannot open the history database", at: [.file(path)])
+            }
+            flock(lock, LOCK_SH)
+            var held = stat()
+            var now = stat()
+            if fstat(lock, &held) == 0, stat(path, &now) == 0, held.st_ino == now.st_ino, held.st_dev == now.st_dev { break }
+            Glibc.close(lock)
+            lock = -1
+            created = false
         }
+        guard lock >= 0 else {
+            throw TemplateTrackError(.database, "kept changing while it was being opened; try again", at: [.file(path)])
+        }
+        usageLock = lock
         createdFile = created
         self.createdFolders = createdFolders
-        if exists { try Self.checkIsOurs(path) }
+        do {
+            if !created { try Self.checkIsOurs(path) }
+        } catch {
+            Glibc.close(lock)
+            throw error
+        }
 
         let writable = forced ?? Self.isWritable(path)
         do {
@@ -82,10 +120,36 @@ public final class SQLiteHistory: Sendable {
                 isReadOnly = false
             }
         } catch let error as TemplateTrackError {
+            Glibc.close(lock)
             throw error.places.contains(.file(path)) ? error : error.at(.file(path))
         } catch {
+            Glibc.close(lock)
             throw Self.translate(error, path: path)
         }
+    }
+
+    deinit { close() }
+
+    /// Closes the connections (a writer's last close checkpoints and removes the WAL), then
+    /// releases the usage lock. Later calls do nothing.
+    public func close() {
+        let first = closed.withLock { done -> Bool in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
+        if let pool = writerIfAny as? DatabasePool {
+            // The log goes into the file now; a pool's readers close last and, being read-only,
+            // cannot remove it, so one plain connection, the last to close, removes it.
+            _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            try? pool.close()
+        }
+        try? (reader as? DatabasePool)?.close()
+        try? (reader as? DatabaseQueue)?.close()
+        if Self.isWritable(path), let last = try? DatabaseQueue(path: path, configuration: Self.configuration(readOnly: false)) {
+            try? last.close()
+        }
+        Glibc.close(usageLock)
     }
 
     /// The write connection; commands that write open with `.write` or `.create`.
@@ -121,8 +185,11 @@ public final class SQLiteHistory: Sendable {
             try Migrations.apply(to: writer, creating: false)
             return (writer, writer)
         }
-        // A read-only file or folder: no -shm can be made, so read the file as it stands.
-        let uri = "file:" + uriEscaped(path) + "?immutable=1"
+        // A read-only file or folder. With a write-ahead log holding commits, read through it
+        // (mode=ro); without one, read the file as it stands, without locks (no -shm can be made).
+        var wal = stat()
+        let hasLog = stat(path + "-wal", &wal) == 0 && wal.st_size > 0
+        let uri = "file:" + uriEscaped(path) + (hasLog ? "?mode=ro" : "?immutable=1")
         let queue = try DatabaseQueue(path: uri, configuration: configuration(readOnly: true))
         guard try queue.read(Migrations.isCurrent) else {
             throw TemplateTrackError(
@@ -159,7 +226,11 @@ public final class SQLiteHistory: Sendable {
 
     /// TemplateTrack before application ids: its migrations table names `0001_history`.
     private static func isEarlierTemplateTrack(_ path: String) -> Bool {
-        for mode in ["immutable=1", "mode=ro"] {
+        var wal = stat()
+        let hasLog = stat(path + "-wal", &wal) == 0 && wal.st_size > 0
+        // Reading through a log would create an -shm beside another application's file: only
+        // when there is a log holding commits (an earlier TemplateTrack's unclosed history).
+        for mode in hasLog ? ["immutable=1", "mode=ro"] : ["immutable=1"] {
             let uri = "file:" + uriEscaped(path) + "?" + mode
             guard let queue = try? DatabaseQueue(path: uri, configuration: configuration(readOnly: true)) else { continue }
             let found = try? queue.read { db in
@@ -196,9 +267,17 @@ public final class SQLiteHistory: Sendable {
         flock(fd, LOCK_EX)  // tells a later run that this creation is still under way
         defer {
             for suffix in ["", "-wal", "-shm"] { unlink(temporary + suffix) }
-            close(fd)
+            Glibc.close(fd)
         }
         do {
+            // Incremental vacuuming must be chosen before the first page is written (opening
+            // in WAL mode writes it), so that prune can return pages to the file system.
+            let empty = try DatabaseQueue(path: temporary)
+            try empty.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+            }
+            try empty.close()
             let pool = try DatabasePool(path: temporary, configuration: configuration(readOnly: false))
             try Migrations.apply(to: pool, creating: true)
             try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
@@ -207,6 +286,11 @@ public final class SQLiteHistory: Sendable {
             throw translate(error, path: path)
         }
         if link(temporary, path) == 0 { return true }
+        if errno == EEXIST { return false }
+        // File systems without hard links: an atomic rename that never replaces.
+        if errno == EPERM || errno == ENOTSUP || errno == EOPNOTSUPP, templatetrack_rename_noreplace(AT_FDCWD, temporary, AT_FDCWD, path) == 0 {
+            return true
+        }
         if errno == EEXIST { return false }
         throw TemplateTrackError.system(.io, "cannot put the new history database in place", at: [.file(path)])
     }
@@ -225,7 +309,7 @@ public final class SQLiteHistory: Sendable {
             if flock(fd, LOCK_EX | LOCK_NB) == 0 {
                 for suffix in ["", "-wal", "-shm"] { unlink(stale + suffix) }
             }
-            close(fd)
+            Glibc.close(fd)
         }
     }
 
@@ -256,15 +340,24 @@ public final class SQLiteHistory: Sendable {
         return created
     }
 
-    /// After a failed command: removes the file (and its folders) if this process created it
-    /// and nothing was recorded in it. Other files are never removed.
+    /// After a failed command: removes the file (and its folders) if this process created it,
+    /// nothing was recorded in it, and no other process has it open. Other files are never removed.
     public func discardIfUnused() {
-        guard createdFile, !isReadOnly else { return }
-        let empty = (try? reader.read { db in try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM snapshot)") })
-        guard empty == true else { return }
+        guard createdFile, !isReadOnly, !closed.withLock({ $0 }) else { return }
+        // Exclusive only when nobody else holds the shared usage lock.
+        guard flock(usageLock, LOCK_EX | LOCK_NB) == 0 else { return }
+        let empty = try? reader.read { db in
+            try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM snapshot) AND NOT EXISTS (SELECT 1 FROM ingest)")
+        }
+        guard empty == true else {
+            flock(usageLock, LOCK_SH)
+            return
+        }
+        closed.withLock { $0 = true }
         try? (reader as? DatabasePool)?.close()
         for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) }
         for folder in createdFolders.reversed() { rmdir(folder) }
+        Glibc.close(usageLock)
     }
 
     /// SQLite's errors become `TemplateTrackError`s in plain words, naming the file.

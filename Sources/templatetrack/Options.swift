@@ -1,5 +1,6 @@
 public import ArgumentParser
 import Foundation
+import Synchronization
 import TemplateTrack
 import TemplateTrackBase
 import TemplateTrackExtractor
@@ -27,6 +28,7 @@ struct DatabaseOptions: ParsableArguments {
     /// when it can be written.
     func open(_ access: SQLiteHistory.Access = .read) throws -> SQLiteHistory {
         let store = try SQLiteHistory(path: resolvedPath, access: access)
+        OpenHistories.register(store)
         try Maintenance.catchUp(store)
         return store
     }
@@ -150,4 +152,16 @@ func time(_ text: String, _ option: String, allowFuture: Bool = true) throws -> 
 /// Progress and notes for people, on standard error.
 func note(_ line: String) {
     FileHandle.standardError.write(Data("\(line)\n".utf8))
+}
+
+/// The histories a command opened, closed before the process exits: a writer's last close
+/// checkpoints its write-ahead log into the file and removes it.
+enum OpenHistories {
+    private static let opened = Mutex<[SQLiteHistory]>([])
+
+    static func register(_ history: SQLiteHistory) { opened.withLock { $0.append(history) } }
+
+    static func closeAll() {
+        for history in opened.withLock({ list in defer { list.removeAll() }; return list }) { history.close() }
+    }
 }

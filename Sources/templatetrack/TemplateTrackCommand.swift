@@ -45,13 +45,18 @@ struct TemplateTrackCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+            OpenHistories.closeAll()
         } catch let error as TemplateTrackError {
+            OpenHistories.closeAll()
             Foundation.exit(report(error))
         } catch let error as ExitCode {
+            OpenHistories.closeAll()
             Foundation.exit(error.rawValue)
         } catch is CancellationError {
+            OpenHistories.closeAll()
             Foundation.exit(Interruption.exitStatus)
         } catch {
+            OpenHistories.closeAll()
             // ArgumentParser's own signals (help, validation) exit as it decides, with the
             // subcommand's usage; anything else it does not know is an error: 2.
             if exitCode(for: error) != .failure {
@@ -66,7 +71,7 @@ struct TemplateTrackCommand: AsyncParsableCommand {
     /// the exit status.
     static func report(_ error: TemplateTrackError) -> Int32 {
         if error.code == .cancelled {
-            FileHandle.standardError.write(Data("templatetrack: interrupted; nothing of the interrupted work was kept\n".utf8))
+            FileHandle.standardError.write(Data("templatetrack: interrupted; what was already recorded stays, nothing half-done was kept\n".utf8))
             return Interruption.exitStatus
         }
         var line = "templatetrack: error: \(error)"

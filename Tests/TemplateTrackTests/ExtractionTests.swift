@@ -171,18 +171,68 @@ struct ExtractionTests {
         let folder = scratch.file("out")
         try Extraction.extract(first, from: history, to: folder)
         // A staging folder with the tool's marker (a crashed creation), and a look-alike without it.
-        try scratch.write(".out.templatetrack-staging-1234/.templatetrack-staging", "")
-        try scratch.write(".out.templatetrack-staging-1234/a.txt", "half")
-        try scratch.write(".out.templatetrack-staging-5678/someone-elses.txt", "keep")
+        try scratch.write(".tt-staging-1234/.templatetrack-staging", "")
+        try scratch.write(".tt-staging-1234/a.txt", "half")
+        try scratch.write(".tt-staging-5678/someone-elses.txt", "keep")
         // A temporary file recorded before a crash, and one not recorded.
         let key = URL(fileURLWithPath: scratch.path).resolvingSymlinksInPath().path + "/out"
-        try history.recordPendingExtraction(directory: key, files: [".a.txt.templatetrack-tmp-crashed": "tmp"])
-        try scratch.write("out/.a.txt.templatetrack-tmp-crashed", "partial")
-        try scratch.write("out/.b.txt.templatetrack-tmp-unknown", "not ours")
+        try history.recordPendingExtraction(directory: key, files: [ExtractedFile(path: ".tt-crashed1", sha256: "tmp")])
+        try scratch.write("out/.tt-crashed1", "partial")
+        try scratch.write("out/.tt-unknown22", "not ours")
         try Extraction.extract(second, from: history, to: folder, options: ExtractionOptions(intoExisting: true))
-        #expect(!FileManager.default.fileExists(atPath: scratch.file(".out.templatetrack-staging-1234")))
-        #expect(FileManager.default.fileExists(atPath: scratch.file(".out.templatetrack-staging-5678/someone-elses.txt")))
-        #expect(!FileManager.default.fileExists(atPath: folder + "/.a.txt.templatetrack-tmp-crashed"))
-        #expect(FileManager.default.fileExists(atPath: folder + "/.b.txt.templatetrack-tmp-unknown"))
+        #expect(!FileManager.default.fileExists(atPath: scratch.file(".tt-staging-1234")))
+        #expect(FileManager.default.fileExists(atPath: scratch.file(".tt-staging-5678/someone-elses.txt")))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/.tt-crashed1"))
+        #expect(FileManager.default.fileExists(atPath: folder + "/.tt-unknown22"))
+    }
+
+    @Test("NFC and NFD spellings are two files: a user's NFD file beside the tool's NFC one is never touched")
+    func normalizationForms() throws {
+        let scratch = try Scratch()
+        let history = try makeHistory(scratch)
+        let nfc = "caf\u{E9}.txt", nfd = "cafe\u{301}.txt"
+        try makeZip(at: scratch.file("1.zip"), [(nfc, "tool's"), ("a.txt", "a")])
+        try makeZip(at: scratch.file("2.zip"), [("a.txt", "a2")])
+        let first = try importZip(scratch.file("1.zip"), workspace: 1, into: history)
+        let second = try importZip(scratch.file("2.zip"), workspace: 1, into: history)
+        let folder = scratch.file("out")
+        try Extraction.extract(first, from: history, to: folder)
+        try Data("the user's".utf8).write(to: URL(fileURLWithPath: folder + "/" + nfd))
+        let refused = try #require(throws: TemplateTrackError.self) { try Extraction.extract(second, from: history, to: folder) }
+        #expect(refused.code == .conflict)  // a file the tool did not write is there
+        let report = try Extraction.extract(second, from: history, to: folder, options: ExtractionOptions(intoExisting: true))
+        #expect(report.removed == 1 && report.kept.count == 1)
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).map { Array($0.utf8) }
+        #expect(names.contains(Array(nfd.utf8)) && !names.contains(Array(nfc.utf8)))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/" + nfd)) == Data("the user's".utf8))
+    }
+
+    @Test("a folder of the same name that the user made after removing the tool's is not the tool's")
+    func replacedFolder() throws {
+        let scratch = try Scratch()
+        let (history, first, second) = try twoSnapshots(scratch)
+        let folder = scratch.file("out")
+        try Extraction.extract(first, from: history, to: folder)
+        try FileManager.default.removeItem(atPath: folder)
+        try FileManager.default.createDirectory(atPath: folder + "/keep", withIntermediateDirectories: true)
+        let error = try #require(throws: TemplateTrackError.self) { try Extraction.extract(second, from: history, to: folder) }
+        // Refused either way: another folder's identity, or (when the file system reuses the
+        // inode number) a folder holding what the tool did not write.
+        #expect(error.code == .conflict)
+        #expect(FileManager.default.fileExists(atPath: folder + "/keep"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["keep"])
+    }
+
+    @Test("with --into-existing, files already holding the right bytes stay the user's: a later extraction leaves them")
+    func identicalFilesStayTheirs() throws {
+        let scratch = try Scratch()
+        let (history, first, second) = try twoSnapshots(scratch)
+        let folder = scratch.file("theirs")
+        try run(["unzip", "-q", scratch.file("1.zip"), "-d", folder])
+        let report = try Extraction.extract(first, from: history, to: folder, options: ExtractionOptions(intoExisting: true))
+        #expect(report.unchanged == 3 && report.written == 0)
+        let next = try Extraction.extract(second, from: history, to: folder, options: ExtractionOptions(force: true, intoExisting: true))
+        #expect(next.removed == 0)
+        #expect(FileManager.default.fileExists(atPath: folder + "/gone.txt"))  // theirs, not the tool's
     }
 }

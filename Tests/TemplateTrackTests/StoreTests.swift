@@ -340,4 +340,48 @@ struct StoreTests {
         try makeZip(at: scratch.file("n.zip"), [("t.txt", "v3")])
         #expect(try importZip(scratch.file("n.zip"), workspace: 5, into: history).id == 4)
     }
+
+    @Test("a failed first import removes the history it created only when no other process has it open")
+    func discardOnlyWhenAlone() throws {
+        let scratch = try Scratch()
+        let path = scratch.file("h.sqlite")
+        let creator = try SQLiteHistory(path: path, access: .create)
+        let other = try SQLiteHistory(path: path, access: .write)
+        creator.discardIfUnused()
+        #expect(FileManager.default.fileExists(atPath: path))
+        #expect(try other.snapshots(SnapshotQuery()).isEmpty)
+        other.close()
+        let again = try SQLiteHistory(path: path, access: .create)
+        #expect(!again.createdFile)
+        again.close()
+        let fresh = try SQLiteHistory(path: scratch.file("new.sqlite"), access: .create)
+        fresh.discardIfUnused()
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("new.sqlite")))
+    }
+
+    @Test("a new history vacuums incrementally; closing it leaves no -wal or -shm")
+    func newHistoryShape() throws {
+        let scratch = try Scratch()
+        let history = try makeHistory(scratch)
+        try makeZip(at: scratch.file("a.zip"), sampleFiles)
+        try importZip(scratch.file("a.zip"), workspace: 1, into: history)
+        history.close()
+        #expect(try run(["sqlite3", scratch.file("history.sqlite"), "PRAGMA auto_vacuum"]).stdout.hasPrefix("2"))
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("history.sqlite-wal")))
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("history.sqlite-shm")))
+    }
+
+    @Test("a read-only opening reads through a write-ahead log that holds commits")
+    func readOnlyThroughLog() throws {
+        let scratch = try Scratch()
+        let history = try makeHistory(scratch)
+        try makeZip(at: scratch.file("a.zip"), sampleFiles)
+        try importZip(scratch.file("a.zip"), workspace: 1, into: history)
+        try makeZip(at: scratch.file("b.zip"), [("other.txt", "x")])
+        try importZip(scratch.file("b.zip"), workspace: 1, into: history)
+        // Still open: the second commit may sit in the log only.
+        let reader = try SQLiteHistory(path: scratch.file("history.sqlite"), access: .read, writable: false)
+        #expect(try reader.snapshots(SnapshotQuery()).count == 2)
+        reader.close()
+    }
 }

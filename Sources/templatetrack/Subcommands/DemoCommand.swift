@@ -54,6 +54,7 @@ struct DemoStory {
     private func story(simulator: Simulator, server: RunningSimulator, scratch: String, password: String) async throws {
         let path = databasePath ?? scratch + "/history.sqlite"
         let history = try SQLiteHistory(path: path, access: .create)
+        OpenHistories.register(history)
         let request = SyncRequest(
             endpoints: Endpoints(server: server.baseURL, auth: server.authURL),
             credentials: .password(username: "demo", password: password))

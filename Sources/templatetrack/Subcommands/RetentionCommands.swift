@@ -22,10 +22,11 @@ struct ForgetCommand: ParsableCommand {
     func run() throws {
         guard !snapshots.isEmpty else { throw ValidationError("name at least one snapshot") }
         let history = try database.open(dryRun ? .read : .write)
-        for id in snapshots where try history.snapshot(id: id) == nil {
+        let unique = Array(Set(snapshots)).sorted()
+        for id in unique where try history.snapshot(id: id) == nil {
             throw TemplateTrackError(.notFound, "no snapshot \(id)", at: [.file(history.path)])
         }
-        try finishRetention(history, forget: snapshots.sorted(), kept: [:], dryRun: dryRun, json: output.json)
+        try finishRetention(history, forget: unique, kept: [:], dryRun: dryRun, json: output.json)
     }
 }
 
