@@ -1,6 +1,6 @@
 import CSystemCalls
 public import Foundation
-public import TemplateTrackBase
+import TemplateTrackBase
 import TemplateTrackExtractor
 public import TemplateTrackHistory
 
@@ -469,7 +469,7 @@ public enum Extraction {
         let resolved = realPath(target) ?? target
         let here = FileManager.default.currentDirectoryPath
         let refusals: [(String, String)] = [
-            ("/", "the root folder"), (NSHomeDirectory(), "your home folder"), (here, "the current folder"),
+            ("/", "the root folder"), (HomeFolder.path, "your home folder"), (here, "the current folder"),
         ]
         for (path, what) in refusals where resolved == (realPath(path) ?? path) || target == path {
             throw TemplateTrackError(

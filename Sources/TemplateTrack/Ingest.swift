@@ -75,7 +75,7 @@ public enum Ingest {
     private static func storeEntries(
         of path: String, session: any IngestSession, store: any HistoryWriter, options: IngestOptions
     ) throws -> [TreeEntry] {
-        var limits = options.limits
+        let limits = options.limits
         let storeLimit = store.maximumBlobSize
         let reader = try ArchiveReader(path: path, limits: limits)
         if let large = reader.files.first(where: { $0.size > storeLimit }) {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import TemplateTrackHistory
 
 /// Which snapshots `prune` keeps.
@@ -56,7 +56,7 @@ public enum Retention {
                 let beforeChange = index + 1 < ordered.count && ordered[index + 1].changed
                 let reason: String? =
                     if snapshot.changed { "change" } else if index == ordered.count - 1 { "latest" } else if beforeChange {
-                        "before a change"
+                        "before_change"
                     } else if daily.contains(snapshot.id) { "daily" } else if monthly.contains(snapshot.id) { "monthly" } else { nil }
                 if let reason { kept[reason, default: 0] += 1 } else { forget.append(snapshot.id) }
             }

@@ -27,7 +27,7 @@ func shell(_ command: String, environment: [String: String] = [:]) throws -> Str
     process.arguments = ["-c", command]
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let output = path("shell-\(UUID().uuidString).out")
-    FileManager.default.createFile(atPath: output, contents: nil)
+    _ = FileManager.default.createFile(atPath: output, contents: nil)
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
     process.standardOutput = handle
     try process.run()
@@ -148,7 +148,7 @@ try shell("rm -rf '\(path("u1"))' '\(path("u2"))' '\(path("x"))' '\(path("y"))' 
 let bigMiB = quick ? 64 : 512
 log("building a zip with one \(bigMiB) MiB entry…")
 do {
-    FileManager.default.createFile(atPath: path("big.txt"), contents: nil)
+    _ = FileManager.default.createFile(atPath: path("big.txt"), contents: nil)
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path("big.txt")))
     for chunk in 0..<(bigMiB / 8) { try handle.write(contentsOf: textFile(seed: 500_000 + chunk, bytes: 8 << 20).prefix(8 << 20)) }
     try handle.close()

@@ -63,10 +63,11 @@ public struct Endpoints: Sendable {
     }
 
     /// Refuses URLs that would send credentials in the clear (http is allowed to loopback
-    /// only) and URLs that carry a secret themselves (user info or a query).
-    public static func checkSecure(_ url: URL) throws {
+    /// only) and URLs that carry a secret themselves (user info, or a query unless the URL is
+    /// a webhook, whose query is its own).
+    public static func checkSecure(_ url: URL, allowingQuery: Bool = false) throws {
         let place = TemplateTrackError.Place.url(redacted(url))
-        guard url.user == nil, url.password == nil, url.query == nil else {
+        guard url.user == nil, url.password == nil, allowingQuery || url.query == nil else {
             throw TemplateTrackError(
                 .insecureURL, "URLs with user info or a query are not accepted; pass credentials as documented", at: [place])
         }

@@ -12,7 +12,7 @@ public struct NotificationTargets: Sendable, Equatable {
     public var command: String?
     /// How long one attempt may take.
     public var timeout: Duration
-    /// Attempts for each target, the first included; waits double between them.
+    /// Attempts for each target, the first included (1 to 10); waits double between them, up to a minute.
     public var attempts: Int
     /// The wait before the second attempt.
     public var firstRetryDelay: Duration
@@ -24,7 +24,7 @@ public struct NotificationTargets: Sendable, Equatable {
         self.webhook = webhook
         self.command = command
         self.timeout = timeout
-        self.attempts = max(1, attempts)
+        self.attempts = min(max(1, attempts), 10)
         self.firstRetryDelay = firstRetryDelay
     }
 
@@ -80,14 +80,14 @@ public enum NotificationDelivery {
             }
             if number < targets.attempts {
                 try? await Task.sleep(for: delay)
-                delay *= 2
+                delay = min(delay * 2, .seconds(60))
             }
         }
         return last.map { TemplateTrackError($0.code, "\($0.message) (after \(targets.attempts) attempts)", at: $0.places, cause: $0.cause) }
     }
 
     private static func post(_ body: Data, to url: URL, timeout: Duration) async throws {
-        try Endpoints.checkSecure(url)
+        try Endpoints.checkSecure(url, allowingQuery: true)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         do {
             try await send(body, to: url, timeout: timeout, client: client)
@@ -117,31 +117,101 @@ public enum NotificationDelivery {
     }
 
     private static func runCommand(_ command: String, input: Data, timeout: Duration) async throws {
-        try await runBlocking {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", command]
-            let stdin = Pipe()
-            process.standardInput = stdin
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.standardError
-            do {
-                try process.run()
-            } catch {
-                throw TemplateTrackError(.io, "cannot start it", cause: error)
-            }
-            let done = DispatchSemaphore(value: 0)
-            process.terminationHandler = { _ in done.signal() }
-            try? stdin.fileHandleForWriting.write(contentsOf: input)
-            try? stdin.fileHandleForWriting.close()
-            if done.wait(timeout: .now() + .seconds(Int(timeout.components.seconds))) == .timedOut {
-                process.terminate()
-                done.wait()
-                throw TemplateTrackError(.io, "it ran longer than \(timeout.components.seconds) s and was stopped")
-            }
-            guard process.terminationStatus == 0 else {
-                throw TemplateTrackError(.io, "it exited with status \(process.terminationStatus)")
-            }
+        try await runBlocking { try HookProcess.run(command, input: input, timeout: timeout) }
+    }
+}
+
+/// The notification command: `/bin/sh -c` in a process group of its own, so a timeout stops it
+/// and everything it started. Its standard input is an unlinked temporary file (a hook that
+/// never reads cannot block us), its output goes nowhere, its errors to ours, and ImmPort
+/// credentials are not in its environment.
+enum HookProcess {
+    static func run(_ command: String, input: Data, timeout: Duration) throws {
+        let stdin = try inputFile(input)
+        defer { close(stdin) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Signals this process ignores or blocks (to catch them itself) are reset for the hook.
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT] { sigaddset(&defaults, signal) }
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        let arguments = ["/bin/sh", "-c", command]
+        let environment = ProcessInfo.processInfo.environment
+            .filter { !$0.key.hasPrefix("IMMPORT_") }
+            .map { "\($0.key)=\($0.value)" }
+        var pid = pid_t()
+        let spawned = withCStrings(arguments) { argv in
+            withCStrings(environment) { envp in posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, envp) }
         }
+        guard spawned == 0 else {
+            throw TemplateTrackError(.io, "cannot start it: \(String(cString: strerror(spawned)))")
+        }
+        let seconds = timeout.components.seconds
+        if let status = wait(for: pid, upTo: .seconds(seconds)) {
+            if status & 0x7f != 0 { throw TemplateTrackError(.io, "it was killed by signal \(status & 0x7f)") }
+            let code = (status >> 8) & 0xff
+            guard code == 0 else { throw TemplateTrackError(.io, "it exited with status \(code)") }
+            return
+        }
+        kill(-pid, SIGTERM)
+        if wait(for: pid, upTo: .seconds(2)) == nil {
+            kill(-pid, SIGKILL)
+            _ = wait(for: pid, upTo: nil)
+        }
+        kill(-pid, SIGKILL)  // what it left running in its group
+        throw TemplateTrackError(.io, "it ran longer than \(seconds) s and was stopped")
+    }
+
+    /// The wait status, or nil when `limit` passed first.
+    private static func wait(for pid: pid_t, upTo limit: Duration?) -> Int32? {
+        let deadline = limit.map { ContinuousClock.now + $0 }
+        var status: Int32 = 0
+        while true {
+            let result = waitpid(pid, &status, deadline == nil ? 0 : WNOHANG)
+            if result == pid { return status }
+            if result < 0 && errno != EINTR { return 0 }
+            if let deadline, ContinuousClock.now >= deadline { return nil }
+            if deadline != nil { usleep(20_000) }
+        }
+    }
+
+    private static func inputFile(_ input: Data) throws -> Int32 {
+        var template = Array((NSTemporaryDirectory() as NSString).appendingPathComponent(".tt-notify-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw TemplateTrackError(.io, "cannot make a temporary file for its input") }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        let written = input.withUnsafeBytes { buffer -> Bool in
+            var offset = 0
+            while offset < buffer.count {
+                let count = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { return false }
+                offset += count
+            }
+            return true
+        }
+        guard written, lseek(fd, 0, SEEK_SET) == 0 else {
+            close(fd)
+            throw TemplateTrackError(.io, "cannot write its input to a temporary file")
+        }
+        return fd
+    }
+
+    private static func withCStrings<T>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> T) -> T {
+        var pointers = strings.map { strdup($0) } + [nil]
+        defer { for pointer in pointers { free(pointer) } }
+        return pointers.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
     }
 }

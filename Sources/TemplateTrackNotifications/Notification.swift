@@ -74,7 +74,7 @@ public struct ChangeNotification: Sendable, Encodable {
         let parts = changes.map { change -> String in
             var part = "\(change.workspace)"
             if change.api != .upload { part += " \(change.api.rawValue)" }
-            if let name = change.name { part += " (\(name))" }
+            if let name = change.name { part += " (\(slackEscaped(name)))" }
             part += ": snapshot \(change.previous) → \(change.snapshot)"
             if !change.breaking.isEmpty {
                 part += ", \(change.breaking.count) breaking change\(change.breaking.count == 1 ? "" : "s")"
@@ -88,5 +88,11 @@ public struct ChangeNotification: Sendable, Encodable {
             return part
         }
         return "TemplateTrack: \(count). " + parts.joined(separator: ". ") + "."
+    }
+
+    /// Slack reads `&`, `<` and `>` as markup: a workspace name must not make a link or mention.
+    static func slackEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
     }
 }

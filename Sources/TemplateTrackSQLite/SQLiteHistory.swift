@@ -452,7 +452,7 @@ extension SQLiteHistory {
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let path = environment["TEMPLATETRACK_DB"], !path.isEmpty { return path }
         let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share")
+            ?? (HomeFolder.path as NSString).appendingPathComponent(".local/share")
         return (dataHome as NSString).appendingPathComponent("templatetrack/history.sqlite")
     }
 }

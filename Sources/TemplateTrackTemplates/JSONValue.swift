@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A JSON value, kept as the definition gave it, so attributes compare and print exactly.
 public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// What a file turned out to be, read by its content whatever its name or folder.
 public enum RecognizedDocument: Sendable, Hashable {

@@ -66,8 +66,8 @@ public func run(
     defer { try? FileManager.default.removeItem(at: folder) }
     let (outPath, errPath, inPath) = (folder.appending(path: "out"), folder.appending(path: "err"), folder.appending(path: "in"))
     try Data(input.map { Array($0.utf8) } ?? []).write(to: inPath)
-    FileManager.default.createFile(atPath: outPath.path, contents: nil)
-    FileManager.default.createFile(atPath: errPath.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: outPath.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errPath.path, contents: nil)
     let out = try FileHandle(forWritingTo: outPath)
     let err = try FileHandle(forWritingTo: errPath)
     let stdin = try FileHandle(forReadingFrom: inPath)

@@ -33,17 +33,41 @@ struct Configuration: Sendable {
     /// `$XDG_CONFIG_HOME/templatetrack/config.toml`, else `~/.config/templatetrack/config.toml`.
     static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let home = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".config")
+            ?? (HomeFolder.path as NSString).appendingPathComponent(".config")
         return (home as NSString).appendingPathComponent("templatetrack/config.toml")
     }
 
-    /// Reads `path`; a missing file at the default place is an empty configuration.
+    /// The file this run reads: `--config`, else `$TEMPLATETRACK_CONFIG`, else the default
+    /// place; `named` says which, and is nil for the default place (where no file is fine).
+    static func chosenFile(
+        path: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> (file: String, named: String?) {
+        if let path { return (HomeFolder.expandingTilde(path), "--config") }
+        if let path = environment["TEMPLATETRACK_CONFIG"], !path.isEmpty {
+            return (HomeFolder.expandingTilde(path), "TEMPLATETRACK_CONFIG")
+        }
+        return (defaultPath(environment: environment), nil)
+    }
+
+    /// Reads the chosen file; a missing file at the default place is an empty configuration,
+    /// one named by `--config` or `TEMPLATETRACK_CONFIG` is an error. The file may name a
+    /// command to run, so one that others can write is refused, as ssh refuses its own.
     static func load(path: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Configuration {
-        let chosen = (path ?? environment["TEMPLATETRACK_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultPath(environment: environment))
-        let file = (chosen as NSString).expandingTildeInPath
-        guard FileManager.default.fileExists(atPath: file) else {
-            if path != nil { throw TemplateTrackError(.invalidArgument, "no configuration file here", at: [.file(file)]) }
-            return Configuration()
+        let (file, named) = chosenFile(path: path, environment: environment)
+        var info = stat()
+        guard stat(file, &info) == 0 else {
+            guard let named else { return Configuration() }
+            throw TemplateTrackError(.invalidArgument, "no configuration file here (named by \(named))", at: [.file(file)])
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw TemplateTrackError(.invalidArgument, "the configuration is not a regular file", at: [.file(file)])
+        }
+        if info.st_mode & 0o022 != 0 || (info.st_uid != geteuid() && info.st_uid != 0) {
+            throw TemplateTrackError(
+                .invalidArgument,
+                "the configuration file can be changed by others (mode \(String(info.st_mode & 0o777, radix: 8)), owner \(info.st_uid)); "
+                    + "it may name a command to run, so it must be yours and not group- or world-writable (chmod 600)",
+                at: [.file(file)])
         }
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
             throw TemplateTrackError(.invalidArgument, "the configuration file cannot be read as text", at: [.file(file)])
@@ -117,7 +141,7 @@ struct Configuration: Sendable {
         if let value = table["workspaces"] {
             if value.string == "all" {
                 configuration.workspaces = []
-            } else if let array = value.array {
+            } else if let array = value.array, !array.isEmpty {
                 var ids: [Int] = []
                 for item in array {
                     guard let id = item.int, id > 0 else { throw fail("'workspaces' must be \"all\" or a list of workspace ids, e.g. [5001, 5002]") }
@@ -129,6 +153,7 @@ struct Configuration: Sendable {
             }
         }
         configuration.database = try string("database", in: table)
+        if configuration.database?.isEmpty == true { throw fail("'database' must not be empty") }
         configuration.username = try string("username", in: table)
         configuration.passwordFile = try string("password_file", in: table)
         configuration.apiKeyFile = try string("api_key_file", in: table)
@@ -149,12 +174,18 @@ struct Configuration: Sendable {
             try checkKeys(notify, notifyKeys, in: "notify")
             if let webhook = try string("webhook", in: notify, section: "notify") {
                 guard let url = URL(string: webhook), url.host != nil else { throw fail("[notify] 'webhook' is not a URL") }
-                do { try Endpoints.checkSecure(url) } catch let error as TemplateTrackError { throw fail("[notify] 'webhook': \(error.message)") }
+                do { try Endpoints.checkSecure(url, allowingQuery: true) } catch let error as TemplateTrackError { throw fail("[notify] 'webhook': \(error.message)") }
                 configuration.notify.webhook = url
             }
             configuration.notify.command = try string("command", in: notify, section: "notify")
-            if let seconds = try integer("timeout", in: notify, section: "notify", minimum: 1) { configuration.notify.timeout = .seconds(seconds) }
-            if let attempts = try integer("attempts", in: notify, section: "notify", minimum: 1) { configuration.notify.attempts = attempts }
+            if let seconds = try integer("timeout", in: notify, section: "notify", minimum: 1) {
+                guard seconds <= 600 else { throw fail("[notify] 'timeout' must be from 1 to 600 seconds") }
+                configuration.notify.timeout = .seconds(seconds)
+            }
+            if let attempts = try integer("attempts", in: notify, section: "notify", minimum: 1) {
+                guard attempts <= 10 else { throw fail("[notify] 'attempts' must be from 1 to 10") }
+                configuration.notify.attempts = attempts
+            }
         }
         if let value = table["retention"] {
             guard let retention = value.table else { throw fail("'retention' must be a table: [retention]") }
@@ -162,8 +193,6 @@ struct Configuration: Sendable {
             if let days = try integer("keep_daily", in: retention, section: "retention", minimum: 0) { configuration.retention.keepDaily = days }
             if let months = try integer("keep_monthly", in: retention, section: "retention", minimum: 0) { configuration.retention.keepMonthly = months }
         }
-        if let file = configuration.passwordFile { _ = try SecretFile.check(file, key: "password_file", configuration: file) }
-        if let file = configuration.apiKeyFile { _ = try SecretFile.check(file, key: "api_key_file", configuration: file) }
         return configuration
     }
 
@@ -213,19 +242,20 @@ struct Configuration: Sendable {
     }
 }
 
-/// A file holding one secret, readable by its owner only.
+/// A file holding one secret: a regular file, yours, readable by you only. Read only when
+/// credentials are needed (and by `config check`).
 enum SecretFile {
-    /// Checks the file exists and is private; the configuration check uses it without reading.
-    static func check(_ path: String, key: String, configuration: String) throws -> Bool {
-        _ = try read(path, key: key)
-        return true
-    }
-
     static func read(_ path: String, key: String) throws -> String {
-        let expanded = (path as NSString).expandingTildeInPath
+        let expanded = HomeFolder.expandingTilde(path)
         var info = stat()
         guard stat(expanded, &info) == 0 else {
             throw TemplateTrackError(.invalidArgument, "the \(key) named in the configuration does not exist", at: [.file(expanded)])
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw TemplateTrackError(.invalidArgument, "the \(key) is not a regular file", at: [.file(expanded)])
+        }
+        guard info.st_uid == geteuid() else {
+            throw TemplateTrackError(.invalidArgument, "the \(key) belongs to another user (uid \(info.st_uid))", at: [.file(expanded)])
         }
         guard info.st_mode & 0o077 == 0 else {
             throw TemplateTrackError(
@@ -247,7 +277,7 @@ enum Completions {
     @Sendable static func workspaces(_ arguments: [String], _ index: Int, _ prefix: String) -> [String] {
         var path = SQLiteHistory.defaultPath()
         if let position = arguments.firstIndex(of: "--db"), position + 1 < arguments.count { path = arguments[position + 1] }
-        guard let history = try? SQLiteHistory(path: (path as NSString).expandingTildeInPath, access: .read),
+        guard let history = try? SQLiteHistory(path: HomeFolder.expandingTilde(path), access: .read),
             let workspaces = try? history.workspaces()
         else { return [] }
         return workspaces.map { "\($0.workspace)" }.filter { $0.hasPrefix(prefix) }

@@ -3,7 +3,13 @@ import TemplateTrackBase
 
 /// Pretty, key-sorted JSON on standard output; times as ISO 8601 UTC to the second.
 func printJSON(_ value: some Encodable) throws {
-    print(try jsonText(value))
+    printJSONText(try jsonText(value))
+}
+
+/// JSON as encoded: its strings already escape control characters, and changing their
+/// contents would change the data.
+func printJSONText(_ text: String) {
+    Swift.print(text)
 }
 
 func jsonText(_ value: some Encodable, pretty: Bool = true) throws -> String {

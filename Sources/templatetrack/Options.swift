@@ -13,7 +13,7 @@ struct DatabaseOptions: ParsableArguments {
     @Option(
         name: .customLong("db"),
         help: ArgumentHelp(
-            "The history database (default: $TEMPLATETRACK_DB, else ~/.local/share/templatetrack/history.sqlite).",
+            "The history database (default: the configuration's database, else $TEMPLATETRACK_DB, else $XDG_DATA_HOME/templatetrack/history.sqlite or ~/.local/share/templatetrack/history.sqlite).",
             valueName: "path"),
         completion: .file(extensions: ["sqlite", "db"]))
     var path: String?
@@ -21,12 +21,13 @@ struct DatabaseOptions: ParsableArguments {
     /// The database path after defaults and `~`.
     var resolvedPath: String {
         let chosen = path ?? Configuration.current.database ?? SQLiteHistory.defaultPath()
-        return (chosen as NSString).expandingTildeInPath
+        return HomeFolder.expandingTilde(chosen)
     }
 
     /// The history opened for `access`; a history from an older build is brought up to date
     /// when it can be written.
     func open(_ access: SQLiteHistory.Access = .read) throws -> SQLiteHistory {
+        if path?.isEmpty == true { throw ValidationError("--db must not be empty") }
         let store = try SQLiteHistory(path: resolvedPath, access: access)
         OpenHistories.register(store)
         try Maintenance.catchUp(store)
@@ -56,12 +57,14 @@ struct ServerOptions: ParsableArguments {
         let configuration = Configuration.current
         let serverText = server ?? configuration.server ?? Endpoints.production.server.absoluteString
         guard let server = URL(string: serverText), server.host != nil else {
-            throw ValidationError("--server '\(serverText)' is not a URL")
+            throw ValidationError("--server '\(DisplayName.escaped(serverText))' is not a URL")
         }
+        do { try Endpoints.checkSecure(server) } catch let error as TemplateTrackError { throw ValidationError("--server: \(error.message)") }
         guard let authText = authURL ?? configuration.authURL else { return Endpoints(server: server) }
         guard let auth = URL(string: authText), auth.host != nil else {
-            throw ValidationError("--auth-url '\(authText)' is not a URL")
+            throw ValidationError("--auth-url '\(DisplayName.escaped(authText))' is not a URL")
         }
+        do { try Endpoints.checkSecure(auth) } catch let error as TemplateTrackError { throw ValidationError("--auth-url: \(error.message)") }
         return Endpoints(server: server, auth: auth)
     }
 
@@ -151,7 +154,7 @@ func time(_ text: String, _ option: String, allowFuture: Bool = true) throws -> 
 
 /// Progress and notes for people, on standard error.
 func note(_ line: String) {
-    FileHandle.standardError.write(Data("\(line)\n".utf8))
+    FileHandle.standardError.write(Data("\(TerminalText.safe(line, keepColour: false))\n".utf8))
 }
 
 /// The histories a command opened, closed before the process exits: a writer's last close

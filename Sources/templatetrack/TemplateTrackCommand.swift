@@ -9,7 +9,8 @@ struct TemplateTrackCommand: AsyncParsableCommand {
         abstract: "Keep a queryable history of ImmPort's template documentation for each workspace.",
         discussion: """
             Global options, accepted before or after the command: --config FILE (default: \
-            $XDG_CONFIG_HOME/templatetrack/config.toml) and --color auto|always|never.
+            $TEMPLATETRACK_CONFIG, else $XDG_CONFIG_HOME/templatetrack/config.toml or \
+            ~/.config/templatetrack/config.toml) and --color auto|always|never.
             """,
         version: TemplateTrackVersion.current,
         subcommands: [
@@ -25,11 +26,8 @@ struct TemplateTrackCommand: AsyncParsableCommand {
     static func main() async {
         var arguments = Array(CommandLine.arguments.dropFirst())
         do {
-            let global = try GlobalOptions.extract(from: &arguments)
-            Style.choice = global.color
-            Configuration.current = try Configuration.load(path: global.config)
-        } catch let error as TemplateTrackError {
-            Foundation.exit(report(error))
+            GlobalOptions.current = try GlobalOptions.extract(from: &arguments)
+            Style.choice = GlobalOptions.current.color
         } catch {
             exit(withError: error)
         }
@@ -37,7 +35,19 @@ struct TemplateTrackCommand: AsyncParsableCommand {
         do {
             command = try parseAsRoot(arguments)
         } catch {
-            exit(withError: error)  // ArgumentParser's usage errors: 64, help: 0
+            exit(withError: error)  // ArgumentParser's usage errors: 64, help and --version: 0
+        }
+        // Read after parsing, so that help, --version, `config` and `demo` work whatever the file says.
+        // ArgumentParser answers `--help` and `help` with a command of its own.
+        let ownCommand = !String(reflecting: type(of: command)).hasPrefix("ArgumentParser.")
+        if ownCommand && !(command is IndependentOfConfiguration) {
+            do {
+                Configuration.current = try Configuration.load(path: GlobalOptions.current.config)
+            } catch let error as TemplateTrackError {
+                Foundation.exit(report(error))
+            } catch {
+                exit(withError: error)
+            }
         }
         do {
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -57,12 +67,17 @@ struct TemplateTrackCommand: AsyncParsableCommand {
             Foundation.exit(Interruption.exitStatus)
         } catch {
             OpenHistories.closeAll()
-            // ArgumentParser's own signals (help, validation) exit as it decides, with the
-            // subcommand's usage; anything else it does not know is an error: 2.
+            // A usage error found while running (a bad date, say): one line, as others are.
+            if let error = error as? ValidationError {
+                note("templatetrack: error: \(error.message)")
+                Foundation.exit(64)
+            }
+            // ArgumentParser's other signals exit as it decides; anything else it does not
+            // know is an error: 2.
             if exitCode(for: error) != .failure {
                 type(of: command).exit(withError: error)
             }
-            FileHandle.standardError.write(Data("templatetrack: error: \(error)\n".utf8))
+            note("templatetrack: error: \(error)")
             Foundation.exit(2)
         }
     }
@@ -76,7 +91,7 @@ struct TemplateTrackCommand: AsyncParsableCommand {
         }
         var line = "templatetrack: error: \(error)"
         if let hint = hint(for: error) { line += " (\(hint))" }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        note(line)
         return error.code == .invalidArgument ? 64 : 2
     }
 
@@ -100,6 +115,9 @@ struct TemplateTrackCommand: AsyncParsableCommand {
 /// Options every command takes, read before the command line is parsed: `--config FILE` and
 /// `--color auto|always|never` (also as `--config=FILE`, `--color=never`).
 struct GlobalOptions {
+    /// This run's, set once before any command runs.
+    nonisolated(unsafe) static var current = GlobalOptions()
+
     var config: String?
     var color: ColorChoice = .auto
 

@@ -84,6 +84,7 @@ struct WatchAndTellTests {
             toml += "timeout = 5\nattempts = 2\n"
         }
         try scratch.write("home/.config/templatetrack/config.toml", toml)
+        chmod(config + "/config.toml", 0o600)
         return ["HOME": scratch.file("home"), "XDG_CONFIG_HOME": scratch.file("home/.config"), "IMMPORT_PASSWORD": "", "IMMPORT_USERNAME": "", "IMMPORT_API_KEY": ""]
     }
 
@@ -191,6 +192,7 @@ struct WatchAndTellTests {
         ]
         for (text, expected) in cases {
             try scratch.write("c.toml", text)
+            chmod(scratch.file("c.toml"), 0o600)
             let result = try run([templatetrackBinary, "config", "check", "--config", scratch.file("c.toml")])
             #expect(result.status == 64, "\(text)")
             #expect(result.stderr.contains(expected), "\(text): \(result.stderr)")
@@ -199,6 +201,7 @@ struct WatchAndTellTests {
         try scratch.write("secret", "s3cret\n")
         chmod(scratch.file("secret"), 0o644)
         try scratch.write("c.toml", "username = \"me\"\npassword_file = \"\(scratch.file("secret"))\"\n")
+        chmod(scratch.file("c.toml"), 0o600)
         let open = try run([templatetrackBinary, "config", "check", "--config", scratch.file("c.toml")])
         #expect(open.status == 64 && open.stderr.contains("readable by others"))
         chmod(scratch.file("secret"), 0o600)

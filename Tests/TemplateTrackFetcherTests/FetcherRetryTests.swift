@@ -219,10 +219,11 @@ struct FetcherRetryTests {
                 try await withClient(fixture, options: testOptions(idleTimeout: .seconds(1))) { client in
                     let started = ContinuousClock.now
                     defer { took.withLock { $0 = ContinuousClock.now - started } }
-                    try await client.downloadTemplates(workspace: 5001, into: scratch.url)
+                    _ = try await client.downloadTemplates(workspace: 5001, into: scratch.url)
                 }
             }
-            #expect(took.withLock { $0 } < .seconds(10))
+            // A 1 s idle timeout, not the 60 s default: generous for a loaded machine.
+            #expect(took.withLock { $0 } < .seconds(30))
             #expect(error.code == .transport)
             #expect(
                 error.message == "the download broke off after \(half) bytes: timed out after 1 s without data"

@@ -19,7 +19,10 @@ enum Pager {
         } catch {
             return print(text)
         }
-        pipe.fileHandleForWriting.write(Data((text + "\n").utf8))
+        // Quitting the pager early closes the pipe: that ends the output, not the process.
+        signal(SIGPIPE, SIG_IGN)
+        let safe = TerminalText.safe(text, keepColour: Style.forStandardOutput().colour) + "\n"
+        try? pipe.fileHandleForWriting.write(contentsOf: Data(safe.utf8))
         try? pipe.fileHandleForWriting.close()
         process.waitUntilExit()
     }

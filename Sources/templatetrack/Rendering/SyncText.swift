@@ -105,11 +105,11 @@ final class SyncProgress: Sendable {
 
     private func draw(_ text: String) {
         state.withLock { $0.drawn = true }
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(TerminalText.safe(text, keepColour: false))".utf8))
     }
 
     private func line(_ text: String) {
         finish()
-        FileHandle.standardError.write(Data("\(text)\n".utf8))
+        note(text)
     }
 }

@@ -52,7 +52,8 @@ struct TextTable {
         self.rightAligned = rightAligned
     }
 
-    mutating func add(_ row: [String]) { rows.append(row) }
+    /// Cells may hold data from a zip: made terminal-safe here, so widths count what is shown.
+    mutating func add(_ row: [String]) { rows.append(row.map { TerminalText.safe($0, keepColour: true) }) }
 
     /// The table as lines; `style` may colour the header. ANSI codes in cells are not counted.
     func render(style: Style = Style(colour: false)) -> String {
@@ -86,9 +87,26 @@ struct TextTable {
             } else if scalar == "\u{1B}" {
                 inEscape = true
             } else {
-                width += 1
+                width += columns(scalar)
             }
         }
         return width
+    }
+
+    /// Terminal columns a scalar takes: 0 for combining marks, 2 for East Asian wide and
+    /// full-width characters and emoji, else 1.
+    static func columns(_ scalar: Unicode.Scalar) -> Int {
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .enclosingMark: return 0
+        default: break
+        }
+        switch scalar.value {
+        case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+            0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x1F300...0x1F64F,
+            0x1F900...0x1F9FF, 0x20000...0x3FFFD:
+            return 2
+        default:
+            return 1
+        }
     }
 }

@@ -86,7 +86,7 @@ struct ChangedCommand: ParsableCommand {
                 return series
             }
             let data = try JSONSerialization.data(withJSONObject: merged, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            return print(String(decoding: data, as: UTF8.self))
+            return printJSONText(String(decoding: data, as: UTF8.self))
         }
         guard !changes.isEmpty else {
             return print(since.map { "no workspace's templates changed since \($0)" } ?? "no workspace's templates have changed")

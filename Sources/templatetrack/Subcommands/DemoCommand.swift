@@ -9,7 +9,7 @@ import TemplateTrackSQLite
 import TemplateTrackSimulator
 import TemplateTrackWeb
 
-struct DemoCommand: AsyncParsableCommand {
+struct DemoCommand: AsyncParsableCommand, IndependentOfConfiguration {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Sync three sample workspaces from a built-in ImmPort simulator and show what changed.")

@@ -26,6 +26,10 @@ struct ExtractCommand: ParsableCommand {
 
     @OptionGroup var output: JSONOption
 
+    func validate() throws {
+        guard (0...86_400).contains(wait) else { throw ValidationError("--wait must be 0 to 86400 seconds") }
+    }
+
     func run() throws {
         let history = try database.open(.write)
         let found = try target.resolve(in: history)

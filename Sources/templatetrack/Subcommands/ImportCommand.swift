@@ -29,6 +29,11 @@ struct ImportCommand: AsyncParsableCommand {
 
     @OptionGroup var output: JSONOption
 
+    func validate() throws {
+        guard workspace > 0 else { throw ValidationError("--workspace must be a workspace number (1 or more)") }
+        if let name, name.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--name must not be empty") }
+    }
+
     func run() async throws {
         let time = try fetchedAt.map { try parsedTime($0) } ?? Date()
         let options = IngestOptions(limits: try limits.limits(), isCancelled: { Interruption.isInterrupted })
@@ -46,14 +51,23 @@ struct ImportCommand: AsyncParsableCommand {
         }
         let path = localPath
         let history = try database.open(.create)
-        let snapshot: Snapshot
+        var snapshot: Snapshot
         do {
             snapshot = try await runBlocking { [workspace, api, zip] in
                 try ZipImport.run(
                     path: path, workspace: workspace, api: api, fetchedAt: time, originName: zip, into: history,
                     options: options)
             }
-            if let name { try history.setWorkspaceName(name, workspace: workspace) }
+            if let name {
+                try history.setWorkspaceName(name, workspace: workspace)
+                snapshot = try history.snapshot(id: snapshot.id) ?? snapshot
+            }
+        } catch let error as TemplateTrackError where zip == "-" {
+            history.discardIfUnused()
+            // The private copy is ours, not the user's: name what they gave.
+            var named = error
+            named.places = error.places.map { $0 == .file(path) ? .file("standard input") : $0 }
+            throw named
         } catch {
             history.discardIfUnused()
             throw error
@@ -82,6 +96,11 @@ struct ImportCommand: AsyncParsableCommand {
         var total: Int64 = 0
         let limit = try limits.limits().maxTotalSize
         while true {
+            // Waits in short steps, so that Ctrl-C stops a wait on a terminal or an idle pipe.
+            var ready = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+            let polled = poll(&ready, 1, 200)
+            if Interruption.isInterrupted { throw TemplateTrackError(.cancelled, "interrupted") }
+            if polled == 0 || (polled < 0 && errno == EINTR) { continue }
             let count = read(STDIN_FILENO, buffer.baseAddress, buffer.count)
             if count < 0 && errno == EINTR { continue }
             guard count >= 0 else { throw TemplateTrackError.system(.io, "cannot read standard input", at: []) }

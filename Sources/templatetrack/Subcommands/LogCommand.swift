@@ -37,6 +37,8 @@ struct LogCommand: ParsableCommand {
         let snapshots = try database.open().snapshots(query)
         if output.json { return try printJSON(snapshots) }
         if snapshots.isEmpty {
+            let filtered = since != nil || changed || api != nil
+            if filtered { return print("no snapshots match") }
             return print(workspace.map { "workspace \($0) has no snapshots" } ?? "no snapshots recorded yet")
         }
         let style = Style.forStandardOutput()

@@ -28,7 +28,15 @@ struct LookupsCommand: ParsableCommand {
         if let from {
             let older = try history.resolve(try SnapshotReference(parsing: from), in: target.series)
             var changes = TemplateComparer.compare(old: [], new: [], oldLookups: try history.templates(of: older.tree).lookups, newLookups: lookups).lookups
-            if let table { changes = changes.filter { $0.name == table } }
+            if let table {
+                changes = changes.filter { $0.name == table }
+                let olderLookups = try history.templates(of: older.tree).lookups
+                if changes.isEmpty, !lookups.contains(where: { $0.name == table }), !olderLookups.contains(where: { $0.name == table }) {
+                    throw TemplateTrackError(
+                        .notFound, "neither snapshot \(older.id) nor \(snapshot.id) has lookup table '\(DisplayName.escaped(table))'",
+                        at: [.workspace(target.workspace)])
+                }
+            }
             if output.json { return try printJSON(changes) }
             guard !changes.isEmpty else { return print("no lookup changed between snapshots \(older.id) and \(snapshot.id)") }
             let style = Style.forStandardOutput()

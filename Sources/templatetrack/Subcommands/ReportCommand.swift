@@ -29,7 +29,7 @@ struct ReportCommand: ParsableCommand {
         let history = try database.open()
         let options = SiteOptions(
             workspaces: workspace, since: start, databaseName: (database.resolvedPath as NSString).lastPathComponent)
-        let summary = try Report.write(Site(store: history, options: options), to: (directory as NSString).expandingTildeInPath)
+        let summary = try Report.write(Site(store: history, options: options), to: HomeFolder.expandingTilde(directory))
         if output.json { return try printJSON(summary) }
         var line = "Report \(summary.created ? "written to" : "updated in") \(summary.directory): \(summary.written) files written"
         if summary.unchanged > 0 { line += ", \(summary.unchanged) unchanged" }

@@ -81,6 +81,14 @@ private func finishRetention(_ history: SQLiteHistory, forget: [Int], kept: [Str
         var garbage: GarbageReport?
 
         enum CodingKeys: String, CodingKey { case forgotten, kept, dryRun = "dry_run", garbage }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(forgotten, forKey: .forgotten)
+            try container.encode(kept, forKey: .kept)
+            try container.encode(dryRun, forKey: .dryRun)
+            try container.encode(garbage, forKey: .garbage)  // null on a dry run
+        }
     }
     var garbage: GarbageReport?
     if !dryRun {
@@ -89,7 +97,7 @@ private func finishRetention(_ history: SQLiteHistory, forget: [Int], kept: [Str
     }
     if json { return try printJSON(Outcome(forgotten: forget, kept: kept, dryRun: dryRun, garbage: garbage)) }
     let list = forget.count > 12 ? forget.prefix(12).map(String.init).joined(separator: ", ") + ", …" : forget.map(String.init).joined(separator: ", ")
-    let keptText = kept.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+    let keptText = kept.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key.replacingOccurrences(of: "_", with: " "))" }.joined(separator: ", ")
     if dryRun {
         print("would forget \(forget.count) snapshot\(forget.count == 1 ? "" : "s")\(forget.isEmpty ? "" : ": " + list)")
         if !keptText.isEmpty { print("would keep \(keptText)") }

@@ -24,7 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("token-file"),
-        help: ArgumentHelp("Read the access token from this file's first line; the file must be mode 0600.", valueName: "path"),
+        help: ArgumentHelp("Read the access token from this file's first line; the file must be yours and readable by you only (0600 or 0400).", valueName: "path"),
         completion: .file())
     var tokenFile: String?
 
@@ -35,7 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let address = try ListenAddress(parsing: listen)
         var access: AccessToken?
-        if let tokenFile { access = try AccessToken.read(file: (tokenFile as NSString).expandingTildeInPath) }
+        if let tokenFile { access = try AccessToken.read(file: HomeFolder.expandingTilde(tokenFile)) }
         if let token { access = try AccessToken(token) }
         guard address.isLoopback || access != nil else {
             throw ValidationError("listening on \(address) lets other machines in: give --token-file PATH (or --token) as well")

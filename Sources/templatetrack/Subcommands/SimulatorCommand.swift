@@ -3,7 +3,7 @@ import Foundation
 import TemplateTrackBase
 import TemplateTrackSimulator
 
-struct SimulatorCommand: AsyncParsableCommand {
+struct SimulatorCommand: AsyncParsableCommand, IndependentOfConfiguration {
     static let configuration = CommandConfiguration(
         commandName: "simulator",
         abstract: "Serve a simulated ImmPort API on 127.0.0.1, with the sample workspaces, until stopped.",
@@ -49,7 +49,7 @@ struct SimulatorCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
-        guard tokenLifetime > 0, tokenLifetime <= 86_400 else { throw ValidationError("--token-lifetime must be 1 to 86400 seconds") }
+        guard tokenLifetime >= 1, tokenLifetime <= 86_400 else { throw ValidationError("--token-lifetime must be 1 to 86400 seconds") }
         guard (0...86_400).contains(retryAfter) else { throw ValidationError("--retry-after must be 0 to 86400 seconds") }
         guard (0...1_000_000).contains(syntheticWorkspaces) else {
             throw ValidationError("--synthetic-workspaces must be 0 to 1000000")
@@ -87,7 +87,7 @@ struct SimulatorCommand: AsyncParsableCommand {
             guard parts.count == 2, let id = Int(parts[0]), id > 0, !parts[1].isEmpty else {
                 throw ValidationError("--serve takes ID=ZIP, as in 7001=big.zip")
             }
-            served[id] = (parts[1] as NSString).expandingTildeInPath
+            served[id] = HomeFolder.expandingTilde(parts[1])
         }
         return served
     }

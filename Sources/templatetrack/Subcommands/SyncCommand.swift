@@ -60,6 +60,7 @@ struct SyncCommand: AsyncParsableCommand {
         guard (1...600).contains(connectTimeout) else { throw ValidationError("--connect-timeout must be 1 to 600 seconds") }
         guard (1...86_400).contains(deadline) else { throw ValidationError("--deadline must be 1 to 86400 seconds") }
         guard (1...20).contains(maxAttempts) else { throw ValidationError("--max-attempts must be 1 to 20") }
+        if let bad = workspaces.first(where: { $0 < 1 }) { throw ValidationError("--workspace \(bad) is not a workspace number (1 or more)") }
     }
 
     func run() async throws {
@@ -122,12 +123,14 @@ struct SyncCommand: AsyncParsableCommand {
     }
 }
 
-/// `sync --json`: one object per workspace.
+/// `sync --json`: one object per workspace; `snapshot`, `changed` and `previous` only when one
+/// was recorded (`previous` null for a series' first), `error` only when it failed.
 struct SyncOutcomeJSON: Encodable {
     var workspace: Int
     var name: String?
     var snapshot: Int?
     var changed: Bool?
+    var previous: Int?
     var error: String?
 
     init(_ outcome: WorkspaceOutcome) {
@@ -135,6 +138,20 @@ struct SyncOutcomeJSON: Encodable {
         name = outcome.workspace.name
         snapshot = outcome.snapshot?.id
         changed = outcome.snapshot?.changed
+        previous = outcome.snapshot?.previous
         error = outcome.error?.description
+    }
+
+    enum CodingKeys: String, CodingKey { case workspace, name, snapshot, changed, previous, error }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(workspace, forKey: .workspace)
+        try container.encodeIfPresent(name, forKey: .name)
+        try container.encodeIfPresent(error, forKey: .error)
+        guard let snapshot else { return }
+        try container.encode(snapshot, forKey: .snapshot)
+        try container.encodeIfPresent(changed, forKey: .changed)
+        try container.encode(previous, forKey: .previous)
     }
 }

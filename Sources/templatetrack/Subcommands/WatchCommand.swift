@@ -23,11 +23,13 @@ struct WatchCommand: AsyncParsableCommand {
     @OptionGroup var sync: SyncCommand
 
     func validate() throws {
-        guard let seconds = Self.seconds(every), seconds >= 1 else {
-            throw ValidationError("--every '\(every)' is not an interval such as 90s, 30m, 6h or 1d")
+        guard let seconds = Self.seconds(every), (1...Self.longestInterval).contains(seconds) else {
+            throw ValidationError("--every '\(every)' is not an interval from 1s to 366d, such as 90s, 30m, 6h or 1d")
         }
-        _ = seconds
+        if sync.exitCode && !once { throw ValidationError("--exit-code goes with --once: watch runs until it is stopped") }
     }
+
+    static let longestInterval = 366 * 86_400
 
     func run() async throws {
         let interval = Duration.seconds(Self.seconds(every) ?? 3600)
@@ -49,12 +51,15 @@ struct WatchCommand: AsyncParsableCommand {
         }
         if Interruption.isInterrupted { throw TemplateTrackError(.cancelled, "interrupted") }
         if round.lastFailed.withLock({ $0 }) { throw ExitCode(2) }
+        if sync.exitCode && round.lastChanged.withLock({ $0 }) { throw ExitCode(1) }
     }
 
     /// `90s`, `30m`, `6h`, `1d`, or plain seconds.
     static func seconds(_ text: String) -> Int? {
-        guard let match = text.wholeMatch(of: /(\d+)\s*([smhd]?)/) , let number = Int(match.1) else { return nil }
-        return number * (["": 1, "s": 1, "m": 60, "h": 3600, "d": 86_400][String(match.2)] ?? 1)
+        guard let match = text.wholeMatch(of: /(\d+)\s*([smhd]?)/), let number = Int(match.1) else { return nil }
+        let (seconds, overflow) = number.multipliedReportingOverflow(
+            by: ["": 1, "s": 1, "m": 60, "h": 3600, "d": 86_400][String(match.2)] ?? 1)
+        return overflow ? nil : seconds
     }
 }
 
@@ -66,6 +71,7 @@ final class WatchRounds: Service, Sendable {
     let interval: Duration
     let once: Bool
     let lastFailed = Mutex(false)
+    let lastChanged = Mutex(false)
 
     init(sync: SyncCommand, interval: Duration, once: Bool) {
         self.sync = sync
@@ -80,6 +86,7 @@ final class WatchRounds: Service, Sendable {
         while true {
             let result = try await cancelWhenGracefulShutdown { try await round.perform() }
             lastFailed.withLock { $0 = result.failed }
+            lastChanged.withLock { $0 = result.changed }
             if once { return }
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
