@@ -11,7 +11,9 @@ extension SQLiteHistory {
                 db, sql: "SELECT detail FROM tree_comparison WHERE from_tree_id = ? AND to_tree_id = ?",
                 arguments: [pair.from.rawValue, pair.to.rawValue])
         }
-        return try detail.map { try JSONDecoder().decode(TreeComparison.self, from: Data($0.utf8)) }
+        // A stored comparison is derived data: one that cannot be read (written by another
+        // version, say) is computed again rather than failing the command.
+        return detail.flatMap { try? JSONDecoder().decode(TreeComparison.self, from: Data($0.utf8)) }
     }
 
     public func comparisonSummaries(_ pairs: [TreePair]) throws -> [TreePair: ComparisonSummary] {

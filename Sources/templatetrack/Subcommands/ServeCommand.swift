@@ -41,9 +41,23 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("listening on \(address) lets other machines in: give --token-file PATH (or --token) as well")
         }
         // Files recorded since the last search are indexed first, as `search` does, where the file
-        // can be written; then the history is served from a read-only connection.
-        if let writable = try? database.open(.write) { _ = try? writable.catchUpSearchIndex() }
+        // can be written, and again every 15 s while serving (snapshots a sync records meanwhile);
+        // the pages are served from a read-only connection.
+        let path = database.resolvedPath
+        @Sendable func indexNewFiles() {
+            guard let writable = try? SQLiteHistory(path: path, access: .write) else { return }
+            _ = try? writable.catchUpSearchIndex()
+            writable.close()
+        }
         let history = try database.open()
+        indexNewFiles()
+        let indexing = Task.detached {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(15))
+                if !Task.isCancelled { indexNewFiles() }
+            }
+        }
+        defer { indexing.cancel() }
         let options = SiteOptions(databaseName: (database.resolvedPath as NSString).lastPathComponent)
         let server = try await WebServer.start(store: history, configuration: .init(listen: address, token: access, options: options))
         FileHandle.standardOutput.write(Data("\(server.baseURL.absoluteString)\n".utf8))
