@@ -114,9 +114,10 @@ public enum TemplateRecognizer {
             let trimmed = line.last == 0x0d ? line.dropLast() : line
             return String(validating: trimmed, as: UTF8.self) ?? String(trimmed.map { Character(Unicode.Scalar($0)) })
         }
-        var lines = bytes.split(separator: 0x0a, omittingEmptySubsequences: false).map(decode)
-        if lines.first?.hasPrefix("\u{FEFF}") == true { lines[0].removeFirst() }
-        guard let header = lines.first else { return nil }
+        let byteLines = bytes.split(separator: 0x0a, omittingEmptySubsequences: false)
+        guard let headerBytes = byteLines.first else { return nil }
+        var header = decode(headerBytes)
+        if header.hasPrefix("\u{FEFF}") { header.removeFirst() }
         let cells = header.split(separator: "\t", omittingEmptySubsequences: false).map {
             $0.trimmingCharacters(in: .whitespaces)
         }
@@ -139,8 +140,29 @@ public enum TemplateRecognizer {
             if let name = pendingBlock, !keyValueColumns.isEmpty { blocks.append(TemplateBlock(name: name, columns: keyValueColumns)) }
             keyValueColumns = []
         }
-        for line in lines.dropFirst() {
-            let cells = row(line)
+        /// An ASCII line's first cell and whether any other cell holds something, read from the
+        /// bytes: a filled-in template can have many thousands of rows, and only the first cell
+        /// of most of them matters. Other lines (and "Column Name" rows) are decoded whole.
+        func shape(_ line: ArraySlice<UInt8>) -> (first: ArraySlice<UInt8>, more: Bool)? {
+            let line = line.last == 0x0d ? line.dropLast() : line
+            guard line.allSatisfy({ $0 < 0x80 }) else { return nil }
+            let tab = line.firstIndex(of: 0x09) ?? line.endIndex
+            var first = line[line.startIndex..<tab]
+            while first.first == 0x20 { first = first.dropFirst() }
+            while first.last == 0x20 { first = first.dropLast() }
+            let more = line[tab...].contains { $0 != 0x20 && $0 != 0x09 }
+            return (first, more)
+        }
+        let columnName = Array("Column Name".utf8)
+        for lineBytes in byteLines.dropFirst() {
+            let cells: [String]
+            if let (first, more) = shape(lineBytes), !first.elementsEqual(columnName) {
+                // Only the first cell is needed; the others stand in as one non-empty cell.
+                let text = String(decoding: first, as: UTF8.self)
+                cells = more ? [text, "…"] : (text.isEmpty ? [] : [text])
+            } else {
+                cells = row(decode(lineBytes))
+            }
             if cells.isEmpty {
                 closeKeyValueBlock()
                 pendingBlock = nil
