@@ -16,26 +16,18 @@ extension SHA256.Digest {
     private static let digits = Array("0123456789abcdef")
 }
 
-/// Streams a file from disk through SHA-256 without loading it whole.
+/// A file's SHA-256 and size, read in large chunks into one reused buffer. (Not mapped: a
+/// file cut short by another process while mapped would kill this one with SIGBUS.)
 public func sha256OfFile(at path: String) throws -> (sha256: String, size: Int64) {
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-        throw TemplateTrackError(.io, "cannot open for reading", at: [.file(path)])
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw TemplateTrackError(.io, "cannot open for reading", at: [.file(path)]) }
+    defer { close(fd) }
+    _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
+    do {
+        return try hashing(fd)
+    } catch {
+        throw TemplateTrackError(.io, "read failed", at: [.file(path)])
     }
-    defer { try? handle.close() }
-    var hasher = SHA256()
-    var size: Int64 = 0
-    while true {
-        let chunk: Data
-        do {
-            guard let read = try handle.read(upToCount: 1 << 20), !read.isEmpty else { break }
-            chunk = read
-        } catch {
-            throw TemplateTrackError(.io, "read failed", at: [.file(path)], cause: error)
-        }
-        hasher.update(data: chunk)
-        size += Int64(chunk.count)
-    }
-    return (hasher.finalize().hex, size)
 }
 
 /// SHA-256 fed piece by piece, for modules that do not link Crypto themselves.
@@ -58,8 +50,14 @@ public struct ContentHasher {
 
 /// Streams an open file through SHA-256 (from its current offset) without loading it whole.
 public func sha256OfFile(descriptor fd: Int32) throws -> String {
+    try hashing(fd).sha256
+}
+
+/// SHA-256 and length of what is left to read from `fd`, through one reused 4 MiB buffer.
+private func hashing(_ fd: Int32) throws -> (sha256: String, size: Int64) {
     var hasher = SHA256()
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    var size: Int64 = 0
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 4096)
     defer { buffer.deallocate() }
     while true {
         let count = read(fd, buffer.baseAddress, buffer.count)
@@ -67,6 +65,7 @@ public func sha256OfFile(descriptor fd: Int32) throws -> String {
         guard count >= 0 else { throw SystemError() }
         if count == 0 { break }
         hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        size += Int64(count)
     }
-    return hasher.finalize().hex
+    return (hasher.finalize().hex, size)
 }
