@@ -147,15 +147,28 @@ final class SQLiteIngestSession: IngestSession {
 
     func save(_ blobs: [NewBlob]) throws {
         guard !blobs.isEmpty else { return }
+        history.checkpointInBackground()
         let path = history.path
         let added = try history.write { db -> [String] in
             var added: [String] = []
             for blob in blobs {
                 switch blob.content {
                 case .bytes(let bytes):
-                    try db.execute(
-                        sql: "INSERT INTO blob (sha256, size, content, is_text) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
-                        arguments: [blob.sha256, blob.size, Data(bytes), blob.isText])
+                    // Bound in place (SQLITE_STATIC): the bytes are not copied before SQLite's own copy.
+                    let insert = try db.cachedStatement(
+                        sql: "INSERT INTO blob (sha256, size, content, is_text) VALUES (?, ?, zeroblob(0), ?) ON CONFLICT (sha256) DO NOTHING")
+                    let content = try db.cachedStatement(
+                        sql: "INSERT INTO blob (sha256, size, content, is_text) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING")
+                    if bytes.isEmpty {
+                        try insert.execute(arguments: [blob.sha256, blob.size, blob.isText])
+                    } else {
+                        content.setUncheckedArguments([blob.sha256, blob.size, DatabaseValue.null, blob.isText])
+                        try bytes.withUnsafeBytes { raw in
+                            sqlite3_bind_blob(content.sqliteStatement, 3, raw.baseAddress, CInt(raw.count), nil)
+                            defer { sqlite3_bind_null(content.sqliteStatement, 3) }
+                            try content.execute()
+                        }
+                    }
                 case .file:
                     try db.execute(
                         sql: "INSERT INTO blob (sha256, size, content, is_text) VALUES (?, ?, zeroblob(?), ?) ON CONFLICT (sha256) DO NOTHING",
@@ -198,6 +211,7 @@ final class SQLiteIngestSession: IngestSession {
         } catch {
             throw SQLiteHistory.translate(error, path: history.path)
         }
+        stored = []  // all referenced by the snapshot's tree now: nothing for `abandon` to check
         guard let snapshot = try history.snapshot(id: Int(snapshotID)) else {
             throw TemplateTrackError(.database, "snapshot \(snapshotID) vanished after it was recorded", at: [.file(history.path)])
         }
@@ -318,5 +332,55 @@ final class SQLiteIngestSession: IngestSession {
             try SQLiteHistory.deleteUnreferencedBlobs(stored, db: db)
         }
         self.stored = []
+    }
+}
+
+/// Once an import has stored file contents, the writer no longer stops every few megabytes to
+/// copy the write-ahead log into the file (SQLite's automatic checkpoint, with its reads, writes
+/// and fsync): a thread of its own does, with a connection of its own, in PASSIVE mode, which
+/// never blocks the writer, until the history is closed.
+final class BackgroundCheckpointer: @unchecked Sendable {
+    private final class Flag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        /// Sets the flag; true for the first call only.
+        func raise() -> Bool { lock.withLock { defer { value = true }; return !value } }
+        var isRaised: Bool { lock.withLock { value } }
+    }
+    private let stopping = Flag()
+    private let finished = DispatchSemaphore(value: 0)
+    private let wake = DispatchSemaphore(value: 0)
+    private let writer: any DatabaseWriter
+    private var started = false
+
+    init(writer: any DatabaseWriter, path: String) {
+        self.writer = writer
+        guard (try? writer.writeWithoutTransaction({ db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") })) != nil,
+            let connection = try? DatabaseQueue(path: path, configuration: SQLiteHistory.configuration(readOnly: false))
+        else {
+            _ = try? writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000") }
+            return
+        }
+        started = true
+        let thread = Thread { [stopping, finished, wake] in
+            defer {
+                try? connection.close()
+                finished.signal()
+            }
+            while !stopping.isRaised {
+                _ = wake.wait(timeout: .now() + .milliseconds(20))
+                _ = try? connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+            }
+        }
+        thread.start()
+    }
+
+    /// Ends the thread (and closes its connection) and gives checkpoints back to the writer;
+    /// idempotent.
+    func stop() {
+        guard started, stopping.raise() else { return }
+        wake.signal()
+        finished.wait()
+        _ = try? writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000") }
     }
 }

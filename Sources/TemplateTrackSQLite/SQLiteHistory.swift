@@ -130,6 +130,18 @@ public final class SQLiteHistory: Sendable {
 
     deinit { close() }
 
+    /// Started by the first import that stores file contents; stopped by `close`.
+    private let backgroundCheckpointer = Mutex<BackgroundCheckpointer?>(nil)
+
+    /// Hands the copying of the write-ahead log into the file to a thread of its own.
+    func checkpointInBackground() {
+        guard let writerIfAny else { return }
+        backgroundCheckpointer.withLock { checkpointer in
+            guard checkpointer == nil, !closed.withLock({ $0 }) else { return }
+            checkpointer = BackgroundCheckpointer(writer: writerIfAny, path: path)
+        }
+    }
+
     /// Closes the connections (a writer's last close checkpoints and removes the WAL), then
     /// releases the usage lock. Later calls do nothing.
     public func close() {
@@ -138,6 +150,7 @@ public final class SQLiteHistory: Sendable {
             return !done
         }
         guard first else { return }
+        backgroundCheckpointer.withLock { $0?.stop() }
         if let pool = writerIfAny as? DatabasePool {
             // The log goes into the file now; a pool's readers close last and, being read-only,
             // cannot remove it, so one plain connection, the last to close, removes it.
@@ -274,6 +287,9 @@ public final class SQLiteHistory: Sendable {
             // in WAL mode writes it), so that prune can return pages to the file system.
             let empty = try DatabaseQueue(path: temporary)
             try empty.writeWithoutTransaction { db in
+                // Most bytes are file contents of tens to hundreds of KB: large pages take a
+                // fraction of the system calls to write, log and read them.
+                try db.execute(sql: "PRAGMA page_size = 32768")
                 try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
             }
@@ -354,6 +370,7 @@ public final class SQLiteHistory: Sendable {
             return
         }
         closed.withLock { $0 = true }
+        backgroundCheckpointer.withLock { $0?.stop() }
         try? (reader as? DatabasePool)?.close()
         for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) }
         for folder in createdFolders.reversed() { rmdir(folder) }
