@@ -190,7 +190,8 @@ public final class ImmPortClient: Sendable {
             if !closed { close(fd) }
             if !kept { unlink(partial) }
         }
-        var hasher = SHA256()
+        let sink = DownloadSink(fd: fd, final: final)
+        defer { sink.drain() }  // runs first: nothing writes once the file is closed
         var size: Int64 = 0
         var head: [UInt8] = []
         let notZip = { (size: Int64) in
@@ -200,11 +201,10 @@ public final class ImmPortClient: Sendable {
         }
         do {
             for try await buffer in response.body {
-                try buffer.withUnsafeReadableBytes { bytes in
-                    if head.count < 4 { head += bytes.prefix(4 - head.count) }
-                    hasher.update(bufferPointer: bytes)
-                    try Self.writeAll(fd, bytes, final: final)
+                if head.count < 4 {
+                    buffer.withUnsafeReadableBytes { bytes in head += bytes.prefix(4 - head.count) }
                 }
+                try await sink.append(buffer)
                 size += Int64(buffer.readableBytes)
                 // "PK\3\4" starts a zip with entries, "PK\5\6" an empty one: a login page
                 // answered with 200 is refused at its first bytes.
@@ -229,7 +229,9 @@ public final class ImmPortClient: Sendable {
                     "the download was cut short: \(size) of the \(expected) bytes announced arrived", at: places))
         }
         guard head.count == 4, Self.isZipStart(head) else { throw notZip(size) }
-        guard fsync(fd) == 0 else { throw TemplateTrackError.system(.io, "cannot save the download", at: [.file(final)]) }
+        let sha256 = try sink.finish()
+        // No fsync: the download is a temporary file, recorded into the history (which makes
+        // what it records durable) and removed; after a crash it is never used again.
         closed = true
         guard close(fd) == 0 else { throw TemplateTrackError.system(.io, "cannot save the download", at: [.file(final)]) }
         guard rename(partial, final) == 0 else {
@@ -237,7 +239,7 @@ public final class ImmPortClient: Sendable {
         }
         kept = true
         return DownloadedZip(
-            workspace: workspace, path: final, sha256: hasher.finalize().hex, size: size,
+            workspace: workspace, path: final, sha256: sha256, size: size,
             url: Endpoints.redacted(url), completedAt: clock.date)
     }
 
@@ -410,17 +412,5 @@ public final class ImmPortClient: Sendable {
     static func timeAmount(_ duration: Duration) -> TimeAmount {
         let (seconds, attoseconds) = min(max(duration, .zero), .seconds(366 * 86_400)).components
         return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-
-    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, final: String) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw TemplateTrackError.system(.io, "cannot write the download", at: [.file(final)])
-            }
-            offset += written
-        }
     }
 }

@@ -357,15 +357,22 @@ public final class Simulator: Sendable {
             case .bytes(let data):
                 if prefix > 0 { try await writer.write(ByteBuffer(bytes: data.prefix(prefix))) }
             case .file(let path, _):
-                guard let handle = FileHandle(forReadingAtPath: path) else { throw SimulatedBreak() }
-                defer { try? handle.close() }
+                let fd = open(path, O_RDONLY | O_CLOEXEC)
+                guard fd >= 0 else { throw SimulatedBreak() }
+                defer { close(fd) }
                 var remaining = prefix
                 while remaining > 0 {
-                    guard let chunk = try handle.read(upToCount: min(remaining, 256 << 10)), !chunk.isEmpty else {
-                        throw SimulatedBreak()  // the file shrank: close rather than send too little
+                    // Read straight into the buffer that is sent: one copy, large chunks.
+                    let want = min(remaining, 1 << 20)
+                    var buffer = ByteBufferAllocator().buffer(capacity: want)
+                    let count = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: want) { space in
+                        var got = -1
+                        repeat { got = read(fd, space.baseAddress, want) } while got < 0 && errno == EINTR
+                        return max(got, 0)
                     }
-                    try await writer.write(ByteBuffer(bytes: chunk))
-                    remaining -= chunk.count
+                    guard count > 0 else { throw SimulatedBreak() }  // the file shrank: close rather than send too little
+                    try await writer.write(buffer)
+                    remaining -= count
                 }
             }
             switch ending {

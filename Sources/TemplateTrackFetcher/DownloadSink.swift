@@ -1,0 +1,106 @@
+import Crypto
+import Dispatch
+import NIOCore
+import Synchronization
+import TemplateTrackBase
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Hashes and writes a download's chunks on a queue of its own. AsyncHTTPClient reads the next
+/// chunk only once the previous one is taken, so a loop that hashed and wrote each chunk itself
+/// would leave the network idle meanwhile; here taking a chunk is nearly free, and the hashing
+/// and the writing overlap the reading. At most `limit` bytes wait in memory.
+final class DownloadSink: @unchecked Sendable {
+    private struct State {
+        var failure: TemplateTrackError?
+        var waiting = 0
+        var resume: CheckedContinuation<Void, Never>?
+    }
+
+    /// The hash and the file are fed on two queues, so that they use two cores when there are.
+    private let hashing = DispatchQueue(label: "templatetrack.download.hash")
+    private let writing = DispatchQueue(label: "templatetrack.download.write")
+    /// Touched only on `hashing` (and after it is drained): no lock.
+    private var hasher = SHA256()
+    private let state = Mutex(State())
+    private let fd: Int32
+    private let final: String
+    private let limit: Int
+
+    init(fd: Int32, final: String, limit: Int = 8 << 20) {
+        self.fd = fd
+        self.final = final
+        self.limit = limit
+    }
+
+    /// Queues `buffer`; waits while too much is queued; throws the first write failure.
+    func append(_ buffer: ByteBuffer) async throws {
+        let count = buffer.readableBytes
+        let full = try state.withLock { state -> Bool in
+            if let failure = state.failure { throw failure }
+            state.waiting += 2 * count  // released once hashed and once written
+            return state.waiting > 2 * limit
+        }
+        if full {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state -> Bool in
+                    if state.waiting <= 2 * limit || state.failure != nil { return true }
+                    state.resume = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        }
+        hashing.async { [self] in
+            buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+            release(count, failure: nil)
+        }
+        writing.async { [self] in
+            var failure: TemplateTrackError?
+            if state.withLock({ $0.failure == nil }) {
+                buffer.withUnsafeReadableBytes { bytes in
+                    do { try Self.writeAll(fd, bytes, final: final) } catch let error as TemplateTrackError { failure = error } catch {}
+                }
+            }
+            release(count, failure: failure)
+        }
+    }
+
+    private func release(_ count: Int, failure: TemplateTrackError?) {
+        let resume = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if let failure, state.failure == nil { state.failure = failure }
+            state.waiting -= count
+            guard state.waiting <= 2 * limit || state.failure != nil else { return nil }
+            defer { state.resume = nil }
+            return state.resume
+        }
+        resume?.resume()
+    }
+
+    /// Waits for every queued chunk; the SHA-256 of all of them, or the first failure.
+    func finish() throws -> String {
+        drain()
+        if let failure = state.withLock({ $0.failure }) { throw failure }
+        return hasher.finalize().hex
+    }
+
+    /// Waits for every queued chunk (on a failure, before the file is closed and removed).
+    func drain() {
+        hashing.sync {}
+        writing.sync {}
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, final: String) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw TemplateTrackError.system(.io, "cannot write the download", at: [.file(final)])
+            }
+            offset += written
+        }
+    }
+}
