@@ -18,6 +18,9 @@ defer { try? FileManager.default.removeItem(at: work) }
 func path(_ name: String) -> String { work.appending(path: name).path }
 func log(_ text: String) { FileHandle.standardError.write(Data("\(text)\n".utf8)) }
 let quick = ProcessInfo.processInfo.environment["BENCHMARK_QUICK"] == "1"
+/// `BENCHMARK_ONLY=corpus,memory,network,year` runs only those parts (default: all).
+let only = Set((ProcessInfo.processInfo.environment["BENCHMARK_ONLY"] ?? "").split(separator: ",").map(String.init))
+func section(_ name: String) -> Bool { only.isEmpty || only.contains(name) }
 
 /// Runs a shell command, failing loudly; returns its standard output.
 @discardableResult
@@ -97,6 +100,8 @@ func textFile(seed: Int, bytes: Int) -> Data {
 
 // MARK: - 1. The 1,000-entry corpus: ingest, re-import, diff, extract
 
+if section("corpus") {
+
 let entries = quick ? 100 : 1_000
 log("building two zips of \(entries) text entries of 200 KB (the second with 10 entries edited)…")
 for version in ["v1", "v2"] {
@@ -142,10 +147,14 @@ let unzipOnly = try await measure(prepare: { try shell("rm -rf '\(path("y"))'") 
 }
 compare("extract the latest snapshot to a new folder (`extract`)", ours: extract, reference: "`unzip -q -d`", theirs: unzipOnly, goal: 0.5)
 try shell("rm -rf '\(path("u1"))' '\(path("u2"))' '\(path("x"))' '\(path("y"))' '\(path("v1"))' '\(path("v2"))'")
+}
 
 // MARK: - 2. Memory: one 512 MiB entry
 
 let bigMiB = quick ? 64 : 512
+var peakMiB: Double?
+if section("memory") {
+
 log("building a zip with one \(bigMiB) MiB entry…")
 do {
     _ = FileManager.default.createFile(atPath: path("big.txt"), contents: nil)
@@ -156,11 +165,14 @@ do {
 try shell("cd '\(work.path)' && zip -q big.zip big.txt && rm big.txt")
 let memoryLine = try shell(
     "/usr/bin/time -f '%M' '\(binary)' import '\(path("big.zip"))' -w 9 --db '\(path("memory.sqlite"))' 2>&1 >/dev/null | tail -1")
-let peakMiB = (Double(memoryLine.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) / 1024
-log(String(format: "  peak memory importing one %d MiB entry: %.1f MiB", bigMiB, peakMiB))
+peakMiB = (Double(memoryLine.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) / 1024
+log(String(format: "  peak memory importing one %d MiB entry: %.1f MiB", bigMiB, peakMiB ?? 0))
 try shell("rm -f '\(path("big.zip"))' '\(path("memory.sqlite"))'*")
+}
 
 // MARK: - 3. Network: a 500 MB download, and 100 workspaces
+
+if section("network") {
 
 log("starting the simulator with a 500 MB zip and 100 synthetic workspaces…")
 let downloadMB = quick ? 50 : 500
@@ -175,7 +187,6 @@ let simulatorOut = Pipe()
 simulator.standardOutput = simulatorOut
 simulator.standardError = FileHandle.nullDevice
 try simulator.run()
-defer { kill(simulator.processIdentifier, SIGKILL) }
 var urlLine = Data()
 while let byte = try simulatorOut.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
     urlLine.append(byte)
@@ -212,11 +223,17 @@ let ourSync = try await measure(runs: 3, prepare: { try shell("rm -f '\(path("sy
 compare("sync 100 workspaces, recording each (`sync`)", ours: ourSync, reference: "the seed's loop: curl a token, curl the zip, per workspace", theirs: seedLoop, goal: 0.5)
 kill(simulator.processIdentifier, SIGKILL)
 simulator.waitUntilExit()
+}
 
 // MARK: - 4. A year of daily syncs of 100 workspaces
 
 let workspaceCount = quick ? 10 : 100
 let days = quick ? 60 : 365
+var recorded = 0
+var queryRows: [(String, Double)] = []
+var (sizeBefore, sizeAfter, changes, trees) = (0, 0, "", "")
+if section("year") {
+
 log("building a history of \(workspaceCount * days) snapshots (\(workspaceCount) workspaces × \(days) days)…")
 // Each workspace's documentation moves through versions: the sample template sets' two
 // releases, then edits a curator would see (a column added, a vocabulary narrowed, a template
@@ -235,7 +252,7 @@ func versionZips(workspace: Int) throws -> [String] {
                 return (path: file.path, bytes: Data(text.utf8))
             }
         }
-        files.append((path: "README.txt", bytes: Data("Templates of workspace \(workspace), release \(version)\n".utf8)))
+        files.append((path: "RELEASE-NOTES.txt", bytes: Data("Templates of workspace \(workspace), release \(version)\n".utf8)))
         let zip = path("w\(workspace)-\(version).zip")
         let writer = try ZipWriter(creating: zip)
         for (name, bytes) in files { try writer.addFile(name, bytes: bytes, modified: Date(timeIntervalSince1970: 1_500_000_000)) }
@@ -246,7 +263,6 @@ func versionZips(workspace: Int) throws -> [String] {
 }
 let scale = try SQLiteHistory(path: path("year.sqlite"), access: .create)
 let start = Date(timeIntervalSince1970: 1_735_689_600)  // 2025-01-01
-var recorded = 0
 let buildStart = ContinuousClock.now
 for workspace in 1...workspaceCount {
     let zips = try versionZips(workspace: workspace)
@@ -277,13 +293,12 @@ let queries: [(String, String)] = [
     ("`templates`", "templates -w 50 --json"),
     ("`search`", "search 'Value Reported' --json"),
 ]
-var queryRows: [(String, Double)] = []
 for (label, command) in queries {
     let time = try await measure { try shell("'\(binary)' \(command) \(db) >/dev/null") }
     queryRows.append((label, time))
     log("  \(label): \(ms(time))")
 }
-let sizeBefore = (try FileManager.default.attributesOfItem(atPath: path("year.sqlite"))[.size] as? Int) ?? 0
+sizeBefore = (try FileManager.default.attributesOfItem(atPath: path("year.sqlite"))[.size] as? Int) ?? 0
 // What one more unchanged fetch costs: 1,000 of them, measured by the file's growth.
 let zips = try versionZips(workspace: 1)
 for index in 0..<1_000 {
@@ -293,9 +308,10 @@ for index in 0..<1_000 {
         origin: .sync(url: "https://immport-upload.niaid.nih.gov:8443/data/upload/documentation/templates/1"), into: scale)
 }
 try shell("sqlite3 '\(path("year.sqlite"))' 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null")
-let sizeAfter = (try FileManager.default.attributesOfItem(atPath: path("year.sqlite"))[.size] as? Int) ?? 0
-let changes = try shell("sqlite3 '\(path("year.sqlite"))' 'SELECT count(*) FROM snapshot WHERE changed'").trimmingCharacters(in: .whitespacesAndNewlines)
-let trees = try shell("sqlite3 '\(path("year.sqlite"))' 'SELECT count(*) FROM tree'").trimmingCharacters(in: .whitespacesAndNewlines)
+sizeAfter = (try FileManager.default.attributesOfItem(atPath: path("year.sqlite"))[.size] as? Int) ?? 0
+changes = try shell("sqlite3 '\(path("year.sqlite"))' 'SELECT count(*) FROM snapshot WHERE changed'").trimmingCharacters(in: .whitespacesAndNewlines)
+trees = try shell("sqlite3 '\(path("year.sqlite"))' 'SELECT count(*) FROM tree'").trimmingCharacters(in: .whitespacesAndNewlines)
+}
 
 // MARK: - Report
 
@@ -308,18 +324,22 @@ for row in rows {
     report.append(
         "| \(row.work) | \(ms(row.ours)) | \(row.reference): \(ms(row.theirs)) | \(String(format: "%.2f×", row.ratio)) | ≤ \(String(format: "%.1f", row.goal))× \(row.ratio <= row.goal ? "✓" : "✗") |")
 }
-report.append(String(format: "| peak memory importing one %d MiB entry | %.1f MiB | | | ≤ 64 MiB %@ |", bigMiB, peakMiB, peakMiB <= 64 ? "✓" : "✗"))
-report.append("")
-report.append("A year of daily syncs: \(recorded) snapshots of \(workspaceCount) workspaces (\(changes) of them changes, \(trees) distinct trees), each query the whole command:")
-report.append("")
-report.append("| query | time | goal |")
-report.append("| --- | --- | --- |")
-for (label, time) in queryRows {
-    report.append("| \(label) | \(ms(time)) | < 100 ms \(time < 0.1 ? "✓" : "✗") |")
+if let peakMiB {
+    report.append(String(format: "| peak memory importing one %d MiB entry | %.1f MiB | | | ≤ 64 MiB %@ |", bigMiB, peakMiB, peakMiB <= 64 ? "✓" : "✗"))
 }
 report.append("")
-report.append(
-    String(
-        format: "History database: %.1f MB for %d snapshots; 1,000 more unchanged fetches added %.0f bytes each.",
-        Double(sizeBefore) / 1_048_576, recorded, Double(sizeAfter - sizeBefore) / 1000))
+if section("year") {
+    report.append("A year of daily syncs: \(recorded) snapshots of \(workspaceCount) workspaces (\(changes) of them changes, \(trees) distinct trees), each query the whole command:")
+    report.append("")
+    report.append("| query | time | goal |")
+    report.append("| --- | --- | --- |")
+    for (label, time) in queryRows {
+        report.append("| \(label) | \(ms(time)) | < 100 ms \(time < 0.1 ? "✓" : "✗") |")
+}
+    report.append("")
+    report.append(
+        String(
+            format: "History database: %.1f MB for %d snapshots; 1,000 more unchanged fetches added %.0f bytes each.",
+            Double(sizeBefore) / 1_048_576, recorded, Double(sizeAfter - sizeBefore) / 1000))
+}
 print(report.joined(separator: "\n"))
