@@ -18,3 +18,7 @@ int templatetrack_rename_noreplace(int olddirfd, const char *oldpath, int newdir
     return -1;
 #endif
 }
+
+int templatetrack_syncfs(int fd) {
+    return syncfs(fd);
+}

@@ -1,5 +1,7 @@
 import CSystemCalls
+import Dispatch
 public import Foundation
+import Synchronization
 import TemplateTrackBase
 import TemplateTrackExtractor
 public import TemplateTrackHistory
@@ -294,6 +296,12 @@ public enum Extraction {
         try store.completeExtraction(directory: key, snapshot: snapshot, files: ledger.final)
     }
 
+    /// Eight random hex digits.
+    private static func randomName() -> String {
+        let digits = String(UInt32.random(in: .min ... .max), radix: 16, uppercase: true)
+        return String(repeating: "0", count: 8 - digits.count) + digits
+    }
+
     /// What the ledger is told: the final files and folders, and the temporary names in use.
     struct Ledger {
         static let temporary = "tmp"
@@ -319,7 +327,8 @@ public enum Extraction {
             ledger.final.append(ExtractedFile(path: file.path, sha256: file.sha256))
             let folder = (file.path as NSString).deletingLastPathComponent
             // Short, whatever the file's name: a 255-byte name must still fit.
-            let temporary = (folder.isEmpty ? "" : folder + "/") + ".tt-" + String(UUID().uuidString.prefix(8))
+            // (Not UUID(): Foundation reads /dev/urandom afresh for each one.)
+            let temporary = (folder.isEmpty ? "" : folder + "/") + ".tt-" + randomName()
             work.append((file.path, file.sha256, temporary))
             pending.append(ExtractedFile(path: file.path, sha256: file.sha256))
             pending.append(ExtractedFile(path: temporary, sha256: Ledger.temporary))
@@ -339,26 +348,64 @@ public enum Extraction {
             disk.set(folder, .folder)
             ledger.final.append(ExtractedFile(path: folder + "/", sha256: ""))
         }
-        for item in work {
+        // The bytes of every file first, under temporary names, on a few threads (each reads the
+        // store on a connection of its own); then one flush of the file system; then the renames.
+        // No file is renamed into place before its bytes are on disk, and one syncfs costs far
+        // less than a fsync per file (a journal commit each). On a failure, the temporary files
+        // not yet renamed are removed (a name never made is simply not there).
+        let device = disk.device
+        @Sendable func folderFD(_ item: (path: String, sha256: String, temporary: String)) throws -> Int32 {
             let folder = (item.path as NSString).deletingLastPathComponent
-            let folderFD = folder.isEmpty ? dup(rootFD) : try openInside(rootFD, folder, device: disk.device, root: root)
-            defer { close(folderFD) }
+            return folder.isEmpty ? dup(rootFD) : try openInside(rootFD, folder, device: device, root: root)
+        }
+        var renamed = 0
+        defer {
+            for item in work[renamed...] {
+                guard let fd = try? folderFD(item) else { continue }
+                unlinkat(fd, (item.temporary as NSString).lastPathComponent, 0)
+                close(fd)
+            }
+        }
+        let failures = Mutex<[(index: Int, error: any Error)]>([])
+        let workers = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 4, max(work.count, 1))
+        let items = work
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: items.count, by: workers) {
+                if !failures.withLock({ $0.isEmpty }) { return }
+                let item = items[index]
+                do {
+                    let fd = try folderFD(item)
+                    defer { close(fd) }
+                    let temporary = (item.temporary as NSString).lastPathComponent
+                    try writeFile(sha256: item.sha256, store: store, folderFD: fd, name: temporary, place: root + "/" + item.path)
+                } catch {
+                    failures.withLock { $0.append((index, error)) }
+                    return
+                }
+            }
+        }
+        if let first = failures.withLock({ $0.min { $0.index < $1.index } }) { throw first.error }
+        if !work.isEmpty {
+            guard templatetrack_syncfs(rootFD) == 0 else { throw TemplateTrackError.system(.io, "cannot save the files", at: [.file(root)]) }
+        }
+        for item in work {
+            let fd = try folderFD(item)
+            defer { close(fd) }
             let base = (item.path as NSString).lastPathComponent
             let temporary = (item.temporary as NSString).lastPathComponent
-            try writeFile(sha256: item.sha256, store: store, folderFD: folderFD, name: temporary, place: root + "/" + item.path)
             let replacing = disk.entry(item.path) != nil
-            let renamed =
+            let moved =
                 replacing
-                ? renameat(folderFD, temporary, folderFD, base) == 0
-                : templatetrack_rename_noreplace(folderFD, temporary, folderFD, base) == 0
-            guard renamed else {
+                ? renameat(fd, temporary, fd, base) == 0
+                : templatetrack_rename_noreplace(fd, temporary, fd, base) == 0
+            guard moved else {
                 let error = TemplateTrackError.system(
                     errno == EEXIST ? .conflict : .io,
                     errno == EEXIST ? "a file appeared here while extracting; it was left as it is" : "cannot move the file into place",
                     at: [.file(root + "/" + item.path)])
-                unlinkat(folderFD, temporary, 0)
                 throw error
             }
+            renamed += 1
             disk.set(item.path, .file(item.sha256))
             report.written += 1
         }
@@ -375,7 +422,6 @@ public enum Extraction {
             if !ok { unlinkat(folderFD, name, 0) }
         }
         try store.loadBlob(sha256: sha256) { chunk in try writeAll(fd, chunk, path: place) }
-        guard fsync(fd) == 0 else { throw TemplateTrackError.system(.io, "cannot save", at: [.file(place)]) }
         ok = true
     }
 

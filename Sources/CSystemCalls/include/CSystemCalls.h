@@ -5,4 +5,8 @@
 /// Returns 0, or -1 with errno set (EEXIST when something is there).
 int templatetrack_rename_noreplace(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
 
+/// syncfs(2): writes out everything pending on the file system that holds `fd`.
+/// Returns 0, or -1 with errno set.
+int templatetrack_syncfs(int fd);
+
 #endif
