@@ -4,10 +4,11 @@ import TemplateTrackBase
 ///
 /// Neither name nor file is a stable identity in ImmPort's history: names repeat within a
 /// version (3.15 had fourteen shared names), and a template can change both name and file
-/// while keeping its columns. Templates pair, in this order, on the same (file, name); the
-/// same file; the same name where at least half the columns agree; then the most similar
-/// column list (at least 70% shared); one template never pairs twice, so duplicates never
-/// collapse.
+/// while keeping its columns. Templates pair, in this order: identical ones (a `.txt` template
+/// has no file name, and one without columns has nothing else to pair on); the same (file,
+/// name); the same file; the same name where at least half the columns agree; then the most
+/// similar column list (at least 70% shared); one template never pairs twice, so duplicates
+/// never collapse.
 public enum TemplateComparer {
     public static let similarityThreshold = 0.7
 
@@ -89,6 +90,7 @@ public enum TemplateComparer {
                 }
             }
         }
+        pairUnique(inOrder: true) { $0 }
         pairUnique(inOrder: true) { t in t.fileName.map { "\($0)\u{0}\(t.name)" } }
         pairUnique { $0.fileName }
         // A name alone is weak evidence (names get reused): the columns must mostly agree too.

@@ -181,6 +181,24 @@ struct TemplateComparisonTests {
         ]
     }
 
+    @Test("identical .txt templates pair even without a file name or columns; only the edited one is reported")
+    func identicalTextTemplatesPair() throws {
+        func text(_ version: String) throws -> Template {
+            let bytes = Array("0\tSchema Version \(version)\nnot a column line\n".utf8)
+            return try #require(TemplateRecognizer.textTemplate(bytes), "recognized as a .txt template")
+        }
+        // Three files all named "0", none with columns: only the third changes version.
+        let old = [try text("1.1"), try text("1.2"), try text("1.3")]
+        let new = [try text("1.1"), try text("1.2"), try text("1.4")]
+        let comparison = TemplateComparer.compare(old: old, new: new)
+        #expect(comparison.templates.map(\.status).sorted { $0.rawValue < $1.rawValue } == [.added, .removed])
+        #expect(comparison.templates.compactMap(\.fromVersion) == ["1.3"])
+        #expect(comparison.templates.compactMap(\.toVersion) == ["1.4"])
+        #expect(comparison.breaking.count == 1)
+        // Unchanged, they pair wholly: nothing to report.
+        #expect(TemplateComparer.compare(old: old, new: old).templates.isEmpty)
+    }
+
     static func compare(_ old: [[String: Any]], _ new: [[String: Any]]) throws -> TemplateComparison {
         func parse(_ definitions: [[String: Any]]) throws -> [Template] {
             let bytes = Array(try JSONSerialization.data(withJSONObject: definitions))
