@@ -40,9 +40,10 @@ struct ServeCommand: AsyncParsableCommand {
         guard address.isLoopback || access != nil else {
             throw ValidationError("listening on \(address) lets other machines in: give --token-file PATH (or --token) as well")
         }
-        // Files recorded since the last search are indexed first, as `search` does, where the file
-        // can be written, and again every 15 s while serving (snapshots a sync records meanwhile);
-        // the pages are served from a read-only connection.
+        // Files recorded since the last search are indexed, as `search` does, where the file can be
+        // written: at once, in the background (a large backlog takes seconds and must not delay the
+        // pages), then every 15 s while serving (snapshots a sync records meanwhile). The pages are
+        // served from a read-only connection.
         let path = database.resolvedPath
         @Sendable func indexNewFiles() {
             guard let writable = try? SQLiteHistory(path: path, access: .write) else { return }
@@ -50,11 +51,10 @@ struct ServeCommand: AsyncParsableCommand {
             writable.close()
         }
         let history = try database.open()
-        indexNewFiles()
         let indexing = Task.detached {
             while !Task.isCancelled {
+                indexNewFiles()
                 try? await Task.sleep(for: .seconds(15))
-                if !Task.isCancelled { indexNewFiles() }
             }
         }
         defer { indexing.cancel() }
