@@ -156,32 +156,35 @@ enum HookProcess {
             withCStrings(environment) { envp in posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, envp) }
         }
         guard spawned == 0 else {
-            throw TemplateTrackError(.io, "cannot start it: \(String(cString: strerror(spawned)))")
+            throw TemplateTrackError(.io, "cannot start it", cause: SystemError(code: spawned))
         }
         let seconds = timeout.components.seconds
-        if let status = wait(for: pid, upTo: .seconds(seconds)) {
+        if let status = try wait(for: pid, upTo: .seconds(seconds)) {
             if status & 0x7f != 0 { throw TemplateTrackError(.io, "it was killed by signal \(status & 0x7f)") }
             let code = (status >> 8) & 0xff
             guard code == 0 else { throw TemplateTrackError(.io, "it exited with status \(code)") }
             return
         }
         kill(-pid, SIGTERM)
-        if wait(for: pid, upTo: .seconds(2)) == nil {
+        if (try? wait(for: pid, upTo: .seconds(2))) ?? nil == nil {
             kill(-pid, SIGKILL)
-            _ = wait(for: pid, upTo: nil)
+            _ = try? wait(for: pid, upTo: nil)
         }
         kill(-pid, SIGKILL)  // what it left running in its group
         throw TemplateTrackError(.io, "it ran longer than \(seconds) s and was stopped")
     }
 
-    /// The wait status, or nil when `limit` passed first.
-    private static func wait(for pid: pid_t, upTo limit: Duration?) -> Int32? {
+    /// The wait status, or nil when `limit` passed first. A failing waitpid is an error, never
+    /// a success.
+    private static func wait(for pid: pid_t, upTo limit: Duration?) throws -> Int32? {
         let deadline = limit.map { ContinuousClock.now + $0 }
         var status: Int32 = 0
         while true {
             let result = waitpid(pid, &status, deadline == nil ? 0 : WNOHANG)
             if result == pid { return status }
-            if result < 0 && errno != EINTR { return 0 }
+            if result < 0 && errno != EINTR {
+                throw TemplateTrackError.system(.io, "cannot wait for it", at: [])
+            }
             if let deadline, ContinuousClock.now >= deadline { return nil }
             if deadline != nil { usleep(20_000) }
         }

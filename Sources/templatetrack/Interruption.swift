@@ -7,7 +7,8 @@ import Synchronization
 /// (SIGINT) or 143 (SIGTERM). A second signal exits at once.
 enum Interruption {
     private static let received = Atomic<Int32>(0)
-    private static let handlers = Mutex<[@Sendable () -> Void]>([])
+    /// By a number, so that a finished task's handler can be removed (`watch` runs many).
+    private static let handlers = Mutex<(next: Int, byID: [Int: @Sendable () -> Void])>((0, [:]))
     nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
 
     /// Whether a signal has arrived.
@@ -28,7 +29,7 @@ enum Interruption {
             source.setEventHandler {
                 let (exchanged, _) = received.compareExchange(expected: 0, desired: number, ordering: .relaxed)
                 if !exchanged { exit(128 + number) }  // a second signal: give up at once
-                for handler in handlers.withLock({ $0 }) { handler() }
+                for handler in handlers.withLock({ $0.byID.sorted { $0.key < $1.key }.map(\.value) }) { handler() }
             }
             source.resume()
             sources.append(source)
@@ -38,14 +39,23 @@ enum Interruption {
     /// Runs `handler` when the first signal arrives (after the flag is set).
     static func onInterrupt(_ handler: @escaping @Sendable () -> Void) {
         install()
-        handlers.withLock { $0.append(handler) }
+        _ = add(handler)
+    }
+
+    private static func add(_ handler: @escaping @Sendable () -> Void) -> Int {
+        handlers.withLock { state in
+            defer { state.next += 1 }
+            state.byID[state.next] = handler
+            return state.next
+        }
     }
 
     /// Runs `body` in a task that a signal cancels.
     static func cancellable<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         install()
         let task = Task { try await body() }
-        handlers.withLock { $0.append { task.cancel() } }
+        let id = add { task.cancel() }
+        defer { _ = handlers.withLock { $0.byID.removeValue(forKey: id) } }
         return try await withTaskCancellationHandler {
             try await task.value
         } onCancel: {

@@ -51,14 +51,19 @@ final class WebhookReceiver {
 }
 
 /// A README code block that follows a line containing `marker`.
-func readmeBlock(after marker: String) throws -> String {
+/// The fenced block that follows `marker` in README (`skipping` blocks after it first).
+func readmeBlock(after marker: String, skipping: Int = 0) throws -> String {
     let readme = try String(contentsOf: repositoryRoot.appending(path: "README.md"), encoding: .utf8)
     guard let start = readme.range(of: marker) else { throw CocoaError(.fileReadCorruptFile) }
-    let rest = readme[start.upperBound...]
-    guard let open = rest.range(of: "```"), let lineEnd = rest[open.upperBound...].firstIndex(of: "\n"),
-        let close = rest[lineEnd...].range(of: "```")
-    else { throw CocoaError(.fileReadCorruptFile) }
-    return String(rest[rest.index(after: lineEnd)..<close.lowerBound])
+    var rest = readme[start.upperBound...]
+    for index in 0...skipping {
+        guard let open = rest.range(of: "```"), let lineEnd = rest[open.upperBound...].firstIndex(of: "\n"),
+            let close = rest[lineEnd...].range(of: "```")
+        else { throw CocoaError(.fileReadCorruptFile) }
+        if index == skipping { return String(rest[rest.index(after: lineEnd)..<close.lowerBound]) }
+        rest = rest[close.upperBound...]
+    }
+    throw CocoaError(.fileReadCorruptFile)
 }
 
 @Suite("Watch and tell: configuration, schedules, notifications, retention", .serialized)
@@ -101,7 +106,8 @@ struct WatchAndTellTests {
         let line = try readmeBlock(after: "one line runs a daily sync").trimmingCharacters(in: .whitespacesAndNewlines)
         let fields = line.split(separator: " ", maxSplits: 5)
         #expect(fields.count == 6)
-        let command = String(fields[5]).replacingOccurrences(of: "templatetrack", with: "\"\(templatetrackBinary)\"")
+        #expect(fields[5].hasPrefix("/usr/local/bin/templatetrack "), "cron's PATH has no /usr/local/bin: the path must be whole")
+        let command = String(fields[5]).replacingOccurrences(of: "/usr/local/bin/templatetrack", with: "\"\(templatetrackBinary)\"")
         let first = try run(["bash", "-c", command], environment: environment)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.isEmpty && first.stderr.isEmpty)  // first snapshots: recorded, nothing to tell
@@ -132,6 +138,27 @@ struct WatchAndTellTests {
         #expect(hook == posted)
     }
 
+    @Test("sync --exit-code and changed --exit-code: 1 when a workspace changed, 0 when none did")
+    func exitCodes() throws {
+        let scratch = try Scratch()
+        let simulator = try SimulatorProcess(arguments: ["--user", "submitter:p4ss word"])
+        let environment = try home(scratch, simulator: simulator, webhook: nil, hookOutput: nil)
+        let first = try run([templatetrackBinary, "sync", "--quiet"], environment: environment)
+        #expect(first.status == 0, "\(first.stderr)")
+        let unchanged = try run([templatetrackBinary, "sync", "--quiet", "--exit-code"], environment: environment)
+        #expect(unchanged.status == 0 && unchanged.stdout.isEmpty, "\(unchanged.stderr)")
+        _ = try run(["curl", "-s", "-X", "POST", simulator.url + "/simulator/advance"])
+        let changed = try run([templatetrackBinary, "sync", "--quiet", "--exit-code"], environment: environment)
+        #expect(changed.status == 1, "\(changed.stderr)")
+        #expect(!changed.stdout.isEmpty, "a change is told even with --quiet")
+        let since = try run([templatetrackBinary, "changed", "--exit-code", "--since", "2000-01-01"], environment: environment)
+        #expect(since.status == 1)
+        Thread.sleep(forTimeInterval: 1.1)  // a whole second after the last change
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)).formatted(.iso8601)
+        let none = try run([templatetrackBinary, "changed", "--exit-code", "--since", now], environment: environment)
+        #expect(none.status == 0, "\(now): \(none.stdout) \(none.stderr)")
+    }
+
     @Test("README's systemd service runs as written, quietly; a failing webhook is reported but the snapshot is kept")
     func systemdService() throws {
         let scratch = try Scratch()
@@ -141,8 +168,11 @@ struct WatchAndTellTests {
         let execStart = try #require(unit.split(separator: "\n").first { $0.hasPrefix("ExecStart=") })
         let command = String(execStart.dropFirst("ExecStart=".count))
             .replacingOccurrences(of: "%h/.local/bin/templatetrack", with: "\"\(templatetrackBinary)\"")
-        let timer = try readmeBlock(after: "With systemd, a service and a timer")
-        #expect(timer.contains("Type=oneshot"))
+        #expect(unit.contains("# templatetrack.service") && unit.contains("Type=oneshot"))
+        let timer = try readmeBlock(after: "With systemd, a service and a timer", skipping: 1)
+        #expect(timer.contains("# templatetrack.timer"))
+        #expect(timer.contains("\n[Timer]\nOnCalendar=daily\n") && timer.contains("Persistent=true"))
+        #expect(timer.contains("\n[Install]\nWantedBy=timers.target\n"))
         #expect(try run(["bash", "-c", command], environment: environment).status == 0)
         _ = try run(["curl", "-s", "-X", "POST", simulator.url + "/simulator/advance"])
         let changed = try run(["bash", "-c", command], environment: environment)

@@ -32,7 +32,8 @@ func syncOutcomesText(_ outcomes: [WorkspaceOutcome], style: Style) -> String {
 /// when asked with `--verbose`): workspace i of n, bytes, rate and time left.
 final class SyncProgress: Sendable {
     private struct State {
-        var position = 0
+        /// Each download's place in the list: several run at once.
+        var positions: [Int: Int] = [:]
         var count = 0
         var started: [Int: ContinuousClock.Instant] = [:]
         var lastDraw = ContinuousClock.now - .seconds(1)
@@ -63,7 +64,7 @@ final class SyncProgress: Sendable {
             state.withLock { $0.count = count }
         case .downloadStarted(let workspace, let position, let count):
             state.withLock {
-                $0.position = max($0.position, position)
+                $0.positions[workspace] = position
                 $0.count = count
                 $0.started[workspace] = .now
             }
@@ -76,7 +77,8 @@ final class SyncProgress: Sendable {
                 let elapsed = state.started[progress.workspace].map { ContinuousClock.now - $0 } ?? .zero
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                 let rate = seconds > 0 ? Double(progress.bytes) / seconds : 0
-                var text = "workspace \(progress.workspace) (\(state.position) of \(state.count)): \(ByteCount.format(progress.bytes))"
+                let position = state.positions[progress.workspace].map(String.init) ?? "?"
+                var text = "workspace \(progress.workspace) (\(position) of \(state.count)): \(ByteCount.format(progress.bytes))"
                 if let expected = progress.expected, expected > 0 {
                     text += " of \(ByteCount.format(expected))"
                     if rate > 0 {

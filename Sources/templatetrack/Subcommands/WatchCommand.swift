@@ -65,7 +65,8 @@ struct WatchCommand: AsyncParsableCommand {
 
 import Synchronization
 
-/// The watch loop as a service: a round, then a wait that a shutdown cuts short.
+/// The watch loop as a service: a round, then a wait that a shutdown cuts short. A round that
+/// fails is reported on standard error and the loop goes on (`--once` exits with its error).
 final class WatchRounds: Service, Sendable {
     let sync: SyncCommand
     let interval: Duration
@@ -79,14 +80,34 @@ final class WatchRounds: Service, Sendable {
         self.once = once
     }
 
+    static func say(_ error: any Error) {
+        let time = Date().formatted(.iso8601)
+        if let error = error as? TemplateTrackError {
+            note("templatetrack watch: \(time): this round failed: \(error); trying again at the next")
+        } else {
+            note("templatetrack watch: \(time): this round failed: \(error.localizedDescription); trying again at the next")
+        }
+    }
+
     func run() async throws {
         var command = sync
         command.quiet = true
         let round = command
         while true {
-            let result = try await cancelWhenGracefulShutdown { try await round.perform() }
-            lastFailed.withLock { $0 = result.failed }
-            lastChanged.withLock { $0 = result.changed }
+            do {
+                let result = try await cancelWhenGracefulShutdown { try await round.perform() }
+                lastFailed.withLock { $0 = result.failed }
+                lastChanged.withLock { $0 = result.changed }
+            } catch {
+                // A stop request ends the loop; anything else (the network, a locked history, an
+                // unreadable password file) fails this round only: said, and tried again next time.
+                if Interruption.isInterrupted || error is CancellationError { throw error }
+                if once { throw error }
+                Self.say(error)
+                lastFailed.withLock { $0 = true }
+            }
+            // Each round opens the history afresh: close it, or a long watch runs out of files.
+            OpenHistories.closeAll()
             if once { return }
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
