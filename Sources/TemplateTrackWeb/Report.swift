@@ -64,7 +64,12 @@ public enum Report {
             }
             created = true
         case .directory:
-            guard let found = try? readManifest(folder) else {
+            let found: Manifest
+            do {
+                found = try readManifest(folder)
+            } catch let error as TemplateTrackError where error.code == .conflict && error.message.hasPrefix("names a path") {
+                throw error
+            } catch {
                 throw TemplateTrackError(
                     .conflict,
                     "exists and is not a folder this report made (it has no \(manifestName)); choose a new folder, which the report will create",
@@ -105,6 +110,11 @@ public enum Report {
         var kept: [String] = []
         for (path, known) in manifest.files where contents[path] == nil {
             let target = folder.appending(path: path)
+            // Reached through a link, it is not the report's to remove.
+            guard (try? checkFolders(of: path, in: folder)) != nil else {
+                kept.append(path)
+                continue
+            }
             if kind(target.path) == .file, let current = try? sha256(Data(contentsOf: target)), known.contains(current) {
                 stale.append(path)
             } else if kind(target.path) != .missing {
@@ -126,7 +136,7 @@ public enum Report {
         // Folders the report made and that are now empty go, deepest first.
         for relative in folders.sorted(by: { $0.count > $1.count }) {
             let url = folder.appending(path: relative)
-            if kind(url.path) == .directory, (try? FileManager.default.contentsOfDirectory(atPath: url.path))?.isEmpty == true {
+            if (try? checkFolders(of: relative, in: folder)) != nil, kind(url.path) == .directory, (try? FileManager.default.contentsOfDirectory(atPath: url.path))?.isEmpty == true {
                 try? FileManager.default.removeItem(at: url)
             }
         }
@@ -152,6 +162,12 @@ public enum Report {
         case S_IFDIR: return .directory
         default: return .other
         }
+    }
+
+    /// Not empty, not absolute, no empty, `.` or `..` part, no NUL.
+    static func isPlainRelative(_ path: String) -> Bool {
+        guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\u{0}") else { return false }
+        return !path.split(separator: "/", omittingEmptySubsequences: false).contains { $0.isEmpty || $0 == "." || $0 == ".." }
     }
 
     /// The folders on the way to `path` must be real folders (never links) where they exist.
@@ -207,6 +223,10 @@ public enum Report {
         let manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: url))
         guard manifest.generator == "templatetrack report", manifest.format == 1 else {
             throw TemplateTrackError(.conflict, "not a report manifest", at: [.file(url.path)])
+        }
+        // Only plain relative paths: an edited manifest must not point the report outside its folder.
+        for path in Array(manifest.files.keys) + manifest.folders where !isPlainRelative(path) {
+            throw TemplateTrackError(.conflict, "names a path outside the report folder (\(path))", at: [.file(url.path)])
         }
         return manifest
     }

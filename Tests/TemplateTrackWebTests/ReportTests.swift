@@ -198,8 +198,15 @@ struct ReportTests {
             #expect(!text.contains("{{{") && !text.contains("{{&"), "\(name) has an unescaped value")
         }
         // Mustache's escaping covers what attributes need too.
-        let rendered = Site.render(["x": "\"'<>&"], "bars")
-        #expect(rendered.isEmpty)
+        let hostile = "\"'<>&"
+        let chart: [String: Any] = [
+            "hasBars": true, "id": "c", "width": "100", "height": "50", "title": hostile, "summary": hostile, "baseline": "40",
+            "bars": [["x": "0", "y": "0", "width": "5", "height": "5", "labelX": "1", "labelY": "2", "valueY": "3", "label": hostile,
+                      "value": "1", "tip": hostile]],
+        ]
+        let rendered = Site.render(chart, "bars")
+        #expect(rendered.contains("<svg class=\"bars\""), "the chart rendered")
+        #expect(!rendered.contains(hostile) && rendered.contains("&quot;&#39;&lt;&gt;&amp;"), "\(rendered)")
         let page = MessagePage(
             page: PageFrame(title: "a\"b", root: "", footer: "<f>", served: false), heading: "<h>", message: "'m'&", showLogin: false,
             loginFailed: false)
@@ -239,6 +246,20 @@ struct ReportTests {
         #expect(try String(contentsOfFile: out + "/my-notes.txt", encoding: .utf8) == "kept")
         #expect(!FileManager.default.fileExists(atPath: out + "/changes"), "the folder it made and emptied is gone")
         #expect(try htmlFiles(in: out).allSatisfy { $0 == "index.html" || $0.hasPrefix("templates/5003/") })
+
+        // An edited manifest cannot point the report outside its folder: refused, nothing removed.
+        let manifestURL = URL(fileURLWithPath: out + "/" + Report.manifestName)
+        let saved = try Data(contentsOf: manifestURL)
+        var manifest = try #require(try JSONSerialization.jsonObject(with: saved) as? [String: Any])
+        var listed = try #require(manifest["files"] as? [String: [String]])
+        listed["../../mine/notes.txt"] = [Report.sha256(Data("my notes".utf8))]
+        manifest["files"] = listed
+        try JSONSerialization.data(withJSONObject: manifest).write(to: manifestURL)
+        let escaping = try await cli(["report", "--html", out, "--workspace", "5001"], db: db)
+        #expect(escaping.status == 2)
+        #expect(escaping.stderr.contains("outside the report folder") && escaping.stderr.contains(Report.manifestName), "\(escaping.stderr)")
+        #expect(try String(contentsOfFile: foreign + "/notes.txt", encoding: .utf8) == "my notes")
+        try saved.write(to: manifestURL)
 
         // A page edited since it was written stops the update, which then changes nothing.
         let index = out + "/index.html"

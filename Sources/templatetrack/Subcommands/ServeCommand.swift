@@ -51,9 +51,17 @@ struct ServeCommand: AsyncParsableCommand {
             writable.close()
         }
         let history = try database.open()
+        // On a queue of its own: indexing a large backlog takes seconds, which must not hold one
+        // of the few threads that answer requests.
+        let indexer = DispatchQueue(label: "templatetrack.serve.index")
         let indexing = Task.detached {
             while !Task.isCancelled {
-                indexNewFiles()
+                await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                    indexer.async {
+                        indexNewFiles()
+                        done.resume()
+                    }
+                }
                 try? await Task.sleep(for: .seconds(15))
             }
         }
