@@ -74,13 +74,14 @@ struct ChangedCommand: ParsableCommand {
     private func printTemplateChanges(_ changes: [SeriesTemplateChanges], affected: [Int: DataImpact]) throws {
         if output.json {
             guard data != nil else { return try printJSON(changes) }
-            // Each change gains "affected_files": the filled-in files it breaks.
+            // Each change gains "affected_files" (the filled-in files it breaks) and "skipped_files".
             let encoded = try JSONSerialization.jsonObject(with: Data(try jsonText(changes).utf8)) as? [[String: Any]] ?? []
             let merged = encoded.map { series -> [String: Any] in
                 var series = series
                 series["snapshots"] = (series["snapshots"] as? [[String: Any]] ?? []).map { change -> [String: Any] in
                     var change = change
                     change["affected_files"] = (change["snapshot"] as? Int).flatMap { affected[$0]?.affected } ?? []
+                    change["skipped_files"] = (change["snapshot"] as? Int).flatMap { affected[$0]?.skipped } ?? []
                     return change
                 }
                 return series

@@ -115,10 +115,14 @@ struct DataImpact: Encodable {
     var folder: String
     var files: Int
     var affected: [String]
+    /// `.txt` and `.xlsx` files that are not filled-in templates (a README, a damaged workbook).
+    var skipped: [String]
 
-    enum CodingKeys: String, CodingKey { case folder, files, affected = "affected_files" }
+    enum CodingKeys: String, CodingKey { case folder, files, affected = "affected_files", skipped = "skipped_files" }
 
-    /// `.txt` and `.xlsx` files directly in `folder`, checked against both snapshots.
+    /// `.txt` and `.xlsx` files directly in `folder`, checked against both snapshots; hidden
+    /// files and Excel's `~$` lock files are passed over, and files that are not filled-in
+    /// templates are set aside by name rather than stopping the answer.
     static func assess(folder: String, from older: Snapshot, to newer: Snapshot, history: SQLiteHistory) throws -> DataImpact {
         let names: [String]
         do {
@@ -126,17 +130,27 @@ struct DataImpact: Encodable {
         } catch {
             throw TemplateTrackError(.notFound, "cannot list the folder", at: [.file(folder)], cause: error)
         }
-        let files = names.filter { $0.hasSuffix(".txt") || $0.hasSuffix(".xlsx") }.sorted().map { folder + "/" + $0 }
-        let impact = try ChangeImpact.assess(
-            files: files, from: catalog(of: older, in: history), to: catalog(of: newer, in: history))
-        let affected = Set(impact.entries(.new).filter { $0.finding.severity == .error }.map(\.finding.file))
-        return DataImpact(folder: folder, files: files.count, affected: affected.sorted())
+        let files = names.filter { ($0.hasSuffix(".txt") || $0.hasSuffix(".xlsx")) && !$0.hasPrefix(".") && !$0.hasPrefix("~$") }
+            .sorted().map { folder + "/" + $0 }
+        let (from, to) = (try catalog(of: older, in: history), try catalog(of: newer, in: history))
+        var affected: [String] = []
+        var skipped: [String] = []
+        for file in files {
+            do {
+                let impact = try ChangeImpact.assess(files: [file], from: from, to: to)
+                if impact.entries(.new).contains(where: { $0.finding.severity == .error }) { affected.append(file) }
+            } catch let error as TemplateTrackError where error.code == .invalidFile || error.code == .invalidArchive {
+                skipped.append(file)
+            }
+        }
+        return DataImpact(folder: folder, files: files.count - skipped.count, affected: affected, skipped: skipped)
     }
 
     /// "Your files: 2 of 5 break under this change (…)".
     func line(from older: Int, to newer: Int, workspace: Int) -> String {
-        guard !affected.isEmpty else { return "Your files: none of \(files) in \(folder) gains an error under this change" }
-        return "Your files: \(affected.count) of \(files) in \(folder) break under this change (templatetrack check FILE -w \(workspace) --from \(older) --to \(newer) says why)"
+        let passedOver = skipped.isEmpty ? "" : "; \(skipped.count) other file\(skipped.count == 1 ? "" : "s") there \(skipped.count == 1 ? "is" : "are") not a filled-in template"
+        guard !affected.isEmpty else { return "Your files: none of \(files) in \(folder) gains an error under this change\(passedOver)" }
+        return "Your files: \(affected.count) of \(files) in \(folder) break under this change (templatetrack check FILE -w \(workspace) --from \(older) --to \(newer) says why)\(passedOver)"
     }
 }
 
