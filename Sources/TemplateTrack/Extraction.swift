@@ -277,11 +277,11 @@ public enum Extraction {
         var ledger = Ledger()
         // Crashed runs' temporary files are the tool's own (their names were recorded first).
         for (path, sums) in plan.owned.entries where sums.contains(Ledger.temporary) {
-            unlinkat(rootFD, path, 0)
+            unlinkInside(rootFD, path, device: disk.device, root: root)
             disk.remove(path)
         }
         for path in toRemove {
-            unlinkat(rootFD, path, 0)
+            unlinkInside(rootFD, path, device: disk.device, root: root)
             disk.remove(path)
             report.removed += 1
         }
@@ -289,11 +289,26 @@ public enum Extraction {
         // Folders the tool made that now hold nothing and that the snapshot does not have.
         let madeFolders = plan.owned.entries.filter { $0.sums.contains("") }.map { String($0.path.dropLast()) }
         for folder in madeFolders.sorted(by: { $0.utf8.count > $1.utf8.count }) where !plan.folders.contains(folder) {
-            if unlinkat(rootFD, folder, AT_REMOVEDIR) != 0 { ledger.final.append(ExtractedFile(path: folder + "/", sha256: "")) }
+            if !unlinkInside(rootFD, folder, flags: AT_REMOVEDIR, device: disk.device, root: root) {
+                ledger.final.append(ExtractedFile(path: folder + "/", sha256: ""))
+            }
         }
         for folder in madeFolders where plan.folders.contains(folder) { ledger.final.append(ExtractedFile(path: folder + "/", sha256: "")) }
         report.kept.sort()
         try store.completeExtraction(directory: key, snapshot: snapshot, files: ledger.final)
+    }
+
+    /// Removes `path` through its own folder, opened without following a link or leaving the
+    /// file system (a folder swapped for a link since the scan is never followed); false when
+    /// it was not removed.
+    @discardableResult
+    private static func unlinkInside(_ rootFD: Int32, _ path: String, flags: Int32 = 0, device: dev_t, root: String) -> Bool {
+        let folder = (path as NSString).deletingLastPathComponent
+        let base = (path as NSString).lastPathComponent
+        guard let folderFD = folder.isEmpty ? dup(rootFD) : try? openInside(rootFD, folder, device: device, root: root), folderFD >= 0
+        else { return false }
+        defer { close(folderFD) }
+        return unlinkat(folderFD, base, flags) == 0
     }
 
     /// Eight random hex digits.

@@ -108,8 +108,9 @@ public enum Ingest {
         try reader.inflateFiles(options: inflate, transform: prepare) { blob, entry in
             entries.append(entry)
             batch.append(blob)
-            // Bytes held in memory, and parsed documents (read whole from their spool file).
-            if case .bytes(let bytes) = blob.content { batchBytes += Int64(bytes.count) } else if blob.document != nil { batchBytes += blob.size }
+            // Every byte the batch's transaction will write, in memory or spooled: it bounds both
+            // the memory held and how long one transaction keeps other writers waiting.
+            if case .bytes(let bytes) = blob.content { batchBytes += Int64(bytes.count) } else { batchBytes += blob.size }
             if batchBytes >= batchByteLimit || batch.count >= batchFiles { try flush() }
         }
         try flush()

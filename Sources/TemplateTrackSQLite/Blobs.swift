@@ -66,7 +66,8 @@ extension SQLiteHistory: BlobLoader {
         while offset < size {
             let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { throw TemplateTrackError.system(.io, "a spool file ended early", at: [.file(file)]) }
+            if count < 0 { throw TemplateTrackError.system(.io, "cannot read a spool file", at: [.file(file)]) }
+            guard count > 0 else { throw TemplateTrackError(.io, "a spool file ended early", at: [.file(file)]) }
             guard offset + Int64(count) <= size,
                 sqlite3_blob_write(handle, buffer.baseAddress, Int32(count), Int32(offset)) == SQLITE_OK
             else { throw TemplateTrackError(.database, "cannot write a blob", at: [.file(path)]) }
