@@ -164,6 +164,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -208,12 +209,12 @@ let package = Package(
         ),
         .testTarget(
             name: "TemplateTrackExtractorTests",
-            dependencies: ["TemplateTrackExtractor", "TemplateTrackTesting"],
+            dependencies: ["TemplateTrackExtractor", "TemplateTrackBase", "TemplateTrackTesting"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "TemplateTrackTemplatesTests",
-            dependencies: ["TemplateTrackTemplates", "TemplateTrackTesting"],
+            dependencies: ["TemplateTrackTemplates", "TemplateTrackBase", "TemplateTrackTesting"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -230,7 +231,8 @@ let package = Package(
         .testTarget(
             name: "TemplateTrackTests",
             dependencies: [
-                "TemplateTrack", "TemplateTrackSQLite", "TemplateTrackTesting",
+                "TemplateTrack", "TemplateTrackBase", "TemplateTrackExtractor", "TemplateTrackFetcher", "TemplateTrackHistory",
+                "TemplateTrackSQLite", "TemplateTrackSimulator", "TemplateTrackTemplates", "TemplateTrackTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -238,7 +240,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TemplateTrackCLITests",
-            dependencies: ["TemplateTrackTesting", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["TemplateTrackBase", "TemplateTrackTesting", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         // The report and the web view, opened in headless Chromium as a person would see them.

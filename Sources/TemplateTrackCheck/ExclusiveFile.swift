@@ -24,7 +24,7 @@ final class ExclusiveFile {
         var template = Array(((folder.isEmpty ? "." : folder) + "/." + name + ".partial-XXXXXX").utf8CString)
         descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
-            throw TemplateTrackError(.io, "cannot create a file beside it: \(ChunkedFile.reason(errno))", at: [.file(path)])
+            throw TemplateTrackError.system(.io, "cannot create a file beside it", at: [.file(path)])
         }
         temporaryPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         fchmod(descriptor, mode & 0o777)
@@ -58,7 +58,7 @@ final class ExclusiveFile {
             let written = buffer[offset...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw TemplateTrackError(.io, "cannot write: \(ChunkedFile.reason(errno))", at: [.file(path)])
+                throw TemplateTrackError.system(.io, "cannot write", at: [.file(path)])
             }
             offset += written
         }
@@ -69,7 +69,7 @@ final class ExclusiveFile {
     func commit() throws {
         try flush()
         guard fsync(descriptor) == 0 else {
-            throw TemplateTrackError(.io, "cannot flush to disk: \(ChunkedFile.reason(errno))", at: [.file(path)])
+            throw TemplateTrackError.system(.io, "cannot flush to disk", at: [.file(path)])
         }
         close(descriptor)
         finished = true

@@ -42,7 +42,7 @@ public struct TemplateCatalog: Sendable {
         func read(_ path: String) throws -> RecognizedDocument {
             let data: Data
             do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-                throw TemplateTrackError(.io, "cannot read: \(error.localizedDescription)", at: [.file(path)])
+                throw TemplateTrackError(.io, "cannot read", at: [.file(path)], cause: error)
             }
             guard let document = TemplateRecognizer.recognize(Array(data)) else {
                 throw TemplateTrackError(.invalidFile, "not an ImmPort definitions or lookups JSON file", at: [.file(path)])
