@@ -83,8 +83,11 @@ struct SnapshotOptions: ParsableArguments {
     @Option(name: [.customShort("s"), .long], help: "Snapshot: a number, latest, latest~N, or a date/time.")
     var snapshot = "latest"
 
-    @Option(help: "Which documentation series: upload or batch-updater.")
-    var api: TemplateAPI = .upload
+    @Option(name: .customLong("api"), help: "Which documentation series: upload or batch-updater (default: the configuration's api, else upload).")
+    var apiChoice: TemplateAPI?
+
+    /// `--api`, else the configuration's `api`, else upload.
+    var api: TemplateAPI { apiChoice ?? Configuration.current.api ?? .upload }
 
     var series: Series { Series(workspace: workspace, api: api) }
 

@@ -168,4 +168,31 @@ struct SafetyAndShapesTests {
         #expect(ghost.status == 2 && ghost.stderr.contains("workspace 424242"))
         #expect(!(try run([templatetrackBinary, "workspaces", "--local", "--db", db]).stdout.contains("Ghost")))
     }
+
+    @Test("the configuration's api is the series every command uses without --api; --api overrides it")
+    func configuredSeries() throws {
+        let scratch = try Scratch()
+        let db = scratch.file("h.sqlite")
+        let config = try scratch.write("c.toml", "api = \"batch-updater\"\n")
+        chmod(config, 0o600)
+        let environment = ["TEMPLATETRACK_CONFIG": config]
+        try makeZip(at: scratch.file("a.zip"), [("t.txt", "a")])
+        try makeZip(at: scratch.file("b.zip"), [("t.txt", "b")])
+        for zip in ["a.zip", "b.zip"] {
+            let imported = try run([templatetrackBinary, "import", scratch.file(zip), "-w", "1", "--db", db], environment: environment)
+            #expect(imported.status == 0, "\(imported.stderr)")
+        }
+        let log = try run([templatetrackBinary, "log", "--json", "--db", db], environment: environment)
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [[String: Any]])
+        #expect(entries.map { $0["api"] as? String } == ["batch-updater", "batch-updater"])
+        // Read commands follow the configuration too, and --api still chooses.
+        let diff = try run([templatetrackBinary, "diff", "-w", "1", "--exit-code", "--db", db], environment: environment)
+        #expect(diff.status == 1, "\(diff.stderr)")
+        #expect(try run([templatetrackBinary, "files", "-w", "1", "--db", db], environment: environment).stdout.contains("t.txt"))
+        let upload = try run([templatetrackBinary, "files", "-w", "1", "--api", "upload", "--db", db], environment: environment)
+        #expect(upload.status == 2)
+        // Without the configuration, upload is the default.
+        let plain = try run([templatetrackBinary, "diff", "-w", "1", "--db", db], environment: ["TEMPLATETRACK_CONFIG": ""])
+        #expect(plain.status == 2)
+    }
 }

@@ -13,8 +13,11 @@ struct DiffCommand: ParsableCommand {
     @Option(name: [.customShort("w"), .long], help: "The workspace.", completion: .custom(Completions.workspaces))
     var workspace: Int
 
-    @Option(help: "Which documentation series: upload or batch-updater.")
-    var api: TemplateAPI = .upload
+    @Option(name: .customLong("api"), help: "Which documentation series: upload or batch-updater (default: the configuration's api, else upload).")
+    var apiChoice: TemplateAPI?
+
+    /// `--api`, else the configuration's `api`, else upload.
+    var api: TemplateAPI { apiChoice ?? Configuration.current.api ?? .upload }
 
     @Argument(help: "The older snapshot (a number, latest, latest~N, or a date/time).")
     var from: String?

@@ -18,8 +18,11 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(name: [.customShort("w"), .long], help: "The workspace the zip belongs to.")
     var workspace: Int
 
-    @Option(help: "Which documentation the zip holds: upload or batch-updater.")
-    var api: TemplateAPI = .upload
+    @Option(name: .customLong("api"), help: "Which documentation the zip holds: upload or batch-updater (default: the configuration's api, else upload).")
+    var apiChoice: TemplateAPI?
+
+    /// `--api`, else the configuration's `api`, else upload.
+    var api: TemplateAPI { apiChoice ?? Configuration.current.api ?? .upload }
 
     @Option(name: .customLong("fetched-at"), help: "When it was downloaded, ISO 8601 (default: now).")
     var fetchedAt: String?
