@@ -120,7 +120,10 @@ struct ReportTests {
         func zip(_ index: Int, columns: [[String: Any]], values: [String]) throws -> String {
             let templates = [definition(evilName, file: "evil\"<b>.txt", description: evilDescription, columns: columns)]
             let lookups = [["name": evilLookup, "rows": values.map { ["name": $0, "description": "<b>bold</b>", "link": "javascript:alert(5)"] }]]
-            return try makeZip(at: scratch.file("\(index).zip"), [("templates.json", try jsonText(templates)), ("lookups.json", try jsonText(lookups))])
+            return try makeZip(
+                at: scratch.file("\(index).zip"),
+                [("templates.json", try jsonText(templates)), ("lookups.json", try jsonText(lookups)),
+                 ("notes/<i>n</i>.txt", "see <script>alert(7)</script>notes \(index)\n")])
         }
         let first = try zip(1, columns: [column("User Defined ID", required: true), column(evilColumn)], values: [evilValue, "Days"])
         let second = try zip(2, columns: [column("User Defined ID", required: true), column("<b>new</b>", required: true)], values: ["Days"])
@@ -148,6 +151,25 @@ struct ReportTests {
         }
         for text in [evilName, evilDescription, evilColumn, evilValue, evilLookup, "<b>new</b>"] {
             #expect(shown.contains(text), "\(text) is shown as text")
+        }
+
+        // The pages only the web view has: search (the query itself and the hits' snippets) and
+        // a snapshot's files, whose paths come from the zip.
+        #expect(try await cli(["search", "notes"], db: db).status == 0)  // indexes, as serve does
+        let served = try await Served.start(db)
+        defer { Task { await served.server.stop() } }
+        var servedText = ""
+        for page in ["search?q=%3Cscript%3Ealert(6)%3C%2Fscript%3Equery", "search?q=alert", "snapshot?workspace=66&snapshot=latest"] {
+            let dom = try await browser.dom(served.base + page)
+            for tag in ["script", "img", "i", "b", "iframe", "object", "embed"] {
+                #expect(dom.all(tag).isEmpty, "\(page) has an injected <\(tag)>")
+            }
+            let handlers = dom.elements.flatMap { $0.attrs.keys.filter { $0.hasPrefix("on") } }
+            #expect(handlers.isEmpty, "\(page) has event handlers: \(handlers)")
+            servedText += dom.text
+        }
+        for text in ["<script>alert(6)</script>query", "notes/<i>n</i>.txt", "<script>alert(7)</script>"] {
+            #expect(servedText.contains(text), "\(text) is shown as text")
         }
     }
 
