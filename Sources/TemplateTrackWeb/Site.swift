@@ -34,7 +34,12 @@ public struct Site: Sendable {
     }()
 
     static func render(_ object: Any, _ template: String) -> String {
-        library.render(object, withTemplate: template) ?? ""
+        guard let html = library.render(object, withTemplate: template) else {
+            // Only a template name missing from `PageTemplates` gets here: a bug, caught in tests.
+            assertionFailure("no page template named \(template)")
+            return ""
+        }
+        return html
     }
 
     func builder(served: Bool) -> SiteBuilder { SiteBuilder(store: store, options: options, served: served) }
