@@ -5,18 +5,24 @@ import TemplateTrackTesting
 @Suite("check and upgrade on the demo's history", .serialized)
 struct CheckCommandTests {
     /// The demo's history (workspace 5001 moves from schema 3.15 to 3.18) and the sample filled file.
-    func demoHistory(_ scratch: Scratch) throws -> (db: String, filled: String) {
+    func demoHistory(_ scratch: Scratch) throws -> (db: String, filled: String, output: String) {
         let db = scratch.file("demo/history.sqlite")
         let demo = try run([templatetrackBinary, "demo", "--db", db], environment: ["NO_COLOR": "1"])
         guard demo.status == 0 else { throw CocoaError(.fileReadUnknown) }
-        return (db, scratch.file("demo/subjectHumans.filled.txt"))
+        return (db, scratch.file("demo/subjectHumans.filled.txt"), demo.stdout)
     }
 
     @Test("check exits 0 against the templates the file was filled for, 1 against the new ones, 2 for a file it cannot read")
     func exitCodesAndShapes() throws {
         let scratch = try Scratch()
-        let (db, filled) = try demoHistory(scratch)
+        let (db, filled, output) = try demoHistory(scratch)
         #expect(FileManager.default.fileExists(atPath: filled))
+        // The demo shows the sample file breaking after the simulator advanced, and why.
+        let story = try #require(output.range(of: "5. Will filled-in spreadsheets still pass?").map { String(output[$0.lowerBound...]) })
+        for line in ["Column 'Ethnicity' is now required:", "rows 5–6: 'Ethnicity' is empty but required",
+                     "lk_time_unit lost 1 value: 'Weeks':", "row 7: 'Age Unit' is not a value of lk_time_unit ('Weeks')"] {
+            #expect(story.contains(line), "\(line)")
+        }
         let old = try run([templatetrackBinary, "check", filled, "-w", "5001", "-s", "latest~2", "--db", db])
         #expect(old.status == 0, "\(old.stdout)\(old.stderr)")
         let new = try run([templatetrackBinary, "check", filled, "-w", "5001", "--json", "--db", db])
@@ -40,7 +46,7 @@ struct CheckCommandTests {
     @Test("--from --to ties each new finding to the change that causes it; diff and changed --templates count the files a change breaks")
     func impact() throws {
         let scratch = try Scratch()
-        let (db, filled) = try demoHistory(scratch)
+        let (db, filled, _) = try demoHistory(scratch)
         let result = try run([templatetrackBinary, "check", filled, "-w", "5001", "--from", "latest~2", "--to", "latest", "--json", "--db", db])
         #expect(result.status == 1)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -71,7 +77,7 @@ struct CheckCommandTests {
     @Test("upgrade rewrites the file mechanically, never over another file; what is left needs a person")
     func upgrade() throws {
         let scratch = try Scratch()
-        let (db, filled) = try demoHistory(scratch)
+        let (db, filled, _) = try demoHistory(scratch)
         let out = scratch.file("upgraded.txt")
         let result = try run([templatetrackBinary, "upgrade", filled, "-w", "5001", "--out", out, "--db", db])
         #expect(result.status == 1)  // two empty required cells and a removed vocabulary value remain
