@@ -281,9 +281,13 @@ public enum Extraction {
             disk.remove(path)
         }
         for path in toRemove {
-            unlinkInside(rootFD, path, device: disk.device, root: root)
-            disk.remove(path)
-            report.removed += 1
+            if unlinkInside(rootFD, path, device: disk.device, root: root) {
+                disk.remove(path)
+                report.removed += 1
+            } else if case .file(let sha256?) = disk.entry(path) {
+                // Not removed (a folder on the way changed since the scan): still the tool's own.
+                ledger.final.append(ExtractedFile(path: path, sha256: sha256))
+            }
         }
         try write(plan, into: rootFD, root: root, disk: &disk, store: store, ledger: &ledger, key: key, report: &report)
         // Folders the tool made that now hold nothing and that the snapshot does not have.
@@ -333,6 +337,7 @@ public enum Extraction {
     ) throws {
         var pending: [ExtractedFile] = []
         var work: [(path: String, sha256: String, temporary: String)] = []
+        var temporaryNames: Set<[UInt8]> = []
         for file in plan.files {
             if case .file(file.sha256?) = disk.entry(file.path) {
                 report.unchanged += 1
@@ -342,8 +347,12 @@ public enum Extraction {
             ledger.final.append(ExtractedFile(path: file.path, sha256: file.sha256))
             let folder = (file.path as NSString).deletingLastPathComponent
             // Short, whatever the file's name: a 255-byte name must still fit.
-            // (Not UUID(): Foundation reads /dev/urandom afresh for each one.)
-            let temporary = (folder.isEmpty ? "" : folder + "/") + ".tt-" + randomName()
+            // (Not UUID(): Foundation reads /dev/urandom afresh for each one.) All of a run's
+            // temporary files exist at once, so two must never share a name.
+            var temporary: String
+            repeat {
+                temporary = (folder.isEmpty ? "" : folder + "/") + ".tt-" + randomName()
+            } while !temporaryNames.insert(temporary.pathKey).inserted
             work.append((file.path, file.sha256, temporary))
             pending.append(ExtractedFile(path: file.path, sha256: file.sha256))
             pending.append(ExtractedFile(path: temporary, sha256: Ledger.temporary))
@@ -374,8 +383,12 @@ public enum Extraction {
             return folder.isEmpty ? dup(rootFD) : try openInside(rootFD, folder, device: device, root: root)
         }
         var renamed = 0
+        // Only names this run created are removed: one that was taken (a file of the user's
+        // named like ours) fails its write and is left alone.
+        let created = Mutex<Set<Int>>([])
         defer {
-            for item in work[renamed...] {
+            let made = created.withLock { $0 }
+            for (index, item) in work.enumerated() where index >= renamed && made.contains(index) {
                 guard let fd = try? folderFD(item) else { continue }
                 unlinkat(fd, (item.temporary as NSString).lastPathComponent, 0)
                 close(fd)
@@ -393,6 +406,7 @@ public enum Extraction {
                     defer { close(fd) }
                     let temporary = (item.temporary as NSString).lastPathComponent
                     try writeFile(sha256: item.sha256, store: store, folderFD: fd, name: temporary, place: root + "/" + item.path)
+                    created.withLock { _ = $0.insert(index) }
                 } catch {
                     failures.withLock { $0.append((index, error)) }
                     return

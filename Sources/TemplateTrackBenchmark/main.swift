@@ -201,6 +201,13 @@ let simulatorOut = Pipe()
 simulator.standardOutput = simulatorOut
 simulator.standardError = FileHandle.nullDevice
 try simulator.run()
+// Stopped on every way out of this section, a failed measurement included.
+defer {
+    if simulator.isRunning {
+        kill(simulator.processIdentifier, SIGKILL)
+        simulator.waitUntilExit()
+    }
+}
 var urlLine = Data()
 while let byte = try simulatorOut.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
     urlLine.append(byte)

@@ -17,6 +17,9 @@ final class DownloadSink: @unchecked Sendable {
         var failure: TemplateTrackError?
         var waiting = 0
         var resume: CheckedContinuation<Void, Never>?
+        /// The waiting chunk's own count: it is not in flight yet, so it never holds itself back
+        /// (a chunk larger than the limit must still go through).
+        var waiterOwn = 0
     }
 
     /// The hash and the file are fed on two queues, so that they use two cores when there are.
@@ -41,13 +44,14 @@ final class DownloadSink: @unchecked Sendable {
         let full = try state.withLock { state -> Bool in
             if let failure = state.failure { throw failure }
             state.waiting += 2 * count  // released once hashed and once written
-            return state.waiting > 2 * limit
+            return state.waiting - 2 * count > 2 * limit
         }
         if full {
             await withCheckedContinuation { continuation in
                 let ready = state.withLock { state -> Bool in
-                    if state.waiting <= 2 * limit || state.failure != nil { return true }
+                    if state.waiting - 2 * count <= 2 * limit || state.failure != nil { return true }
                     state.resume = continuation
+                    state.waiterOwn = 2 * count
                     return false
                 }
                 if ready { continuation.resume() }
@@ -72,8 +76,11 @@ final class DownloadSink: @unchecked Sendable {
         let resume = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if let failure, state.failure == nil { state.failure = failure }
             state.waiting -= count
-            guard state.waiting <= 2 * limit || state.failure != nil else { return nil }
-            defer { state.resume = nil }
+            guard state.waiting - state.waiterOwn <= 2 * limit || state.failure != nil else { return nil }
+            defer {
+                state.resume = nil
+                state.waiterOwn = 0
+            }
             return state.resume
         }
         resume?.resume()

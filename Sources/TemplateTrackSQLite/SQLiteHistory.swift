@@ -204,7 +204,7 @@ public final class SQLiteHistory: Sendable {
         let hasLog = stat(path + "-wal", &wal) == 0 && wal.st_size > 0
         let uri = "file:" + uriEscaped(path) + (hasLog ? "?mode=ro" : "?immutable=1")
         let queue = try DatabaseQueue(path: uri, configuration: configuration(readOnly: true))
-        guard try queue.read(Migrations.isCurrent) else {
+        guard try queue.read(Migrations.isReadable) else {
             throw TemplateTrackError(
                 .database, "was written by an older TemplateTrack and must be upgraded, which needs write access",
                 at: [.file(path)])
@@ -415,6 +415,19 @@ enum Migrations {
         .filter { $0.key.hasSuffix(".sql") }
         .map { (String($0.key.dropLast(4)), String(decoding: Data(base64Encoded: $0.value)!, as: UTF8.self)) }
         .sorted { $0.id < $1.id }
+
+    /// Migrations that only clear data computed from the rest (stored comparisons): a history
+    /// in a read-only file or folder, which cannot apply them, is still read without them.
+    static let derivedOnly: Set<String> = ["0006_recompare"]
+
+    /// Whether a read-only history can be read as it is: current but for `derivedOnly`.
+    static func isReadable(_ db: Database) throws -> Bool {
+        guard try db.tableExists("grdb_migrations") else { return false }
+        let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+        try checkKnown(applied)
+        let stamped = try Int32.fetchOne(db, sql: "PRAGMA application_id") == SQLiteHistory.applicationID
+        return stamped && applied.union(derivedOnly).isSuperset(of: all.map(\.id))
+    }
 
     /// Whether every migration has been applied and the file is stamped.
     static func isCurrent(_ db: Database) throws -> Bool {

@@ -136,9 +136,8 @@ public enum Report {
         // Folders the report made and that are now empty go, deepest first.
         for relative in folders.sorted(by: { $0.count > $1.count }) {
             let url = folder.appending(path: relative)
-            if (try? checkFolders(of: relative, in: folder)) != nil, kind(url.path) == .directory, (try? FileManager.default.contentsOfDirectory(atPath: url.path))?.isEmpty == true {
-                try? FileManager.default.removeItem(at: url)
-            }
+            // rmdir, not a recursive removal: whatever appeared there since stays.
+            if (try? checkFolders(of: relative, in: folder)) != nil, kind(url.path) == .directory { rmdir(url.path) }
         }
         var final = Manifest()
         final.files = hashes.mapValues { [$0] }

@@ -224,6 +224,30 @@ struct StoreTests {
         #expect(!FileManager.default.fileExists(atPath: folder + "/history.sqlite-shm"))
     }
 
+    @Test("a read-only history that lacks only a migration of derived data is read; a writable one is brought up to date")
+    func readOnlyWithoutDerivedMigration() throws {
+        let scratch = try Scratch()
+        let path = scratch.file("history.sqlite")
+        let history = try SQLiteHistory(path: path, access: .create)
+        try makeZip(at: scratch.file("a.zip"), sampleFiles)
+        try importZip(scratch.file("a.zip"), workspace: 3, into: history)
+        history.close()
+        // As the previous release left it: every migration but 0006.
+        try TemplateTrackTesting.run(["sqlite3", path, "DELETE FROM grdb_migrations WHERE identifier = '0006_recompare'; PRAGMA wal_checkpoint(TRUNCATE);"])
+        let readOnly = try SQLiteHistory(path: path, access: .read, writable: false)
+        #expect(try readOnly.snapshots(SnapshotQuery(workspace: 3)).count == 1)
+        readOnly.close()
+        // A migration of the schema itself missing is still refused to a read-only reader.
+        try TemplateTrackTesting.run(["sqlite3", path, "DELETE FROM grdb_migrations WHERE identifier = '0005_series'; PRAGMA wal_checkpoint(TRUNCATE);"])
+        #expect(throws: TemplateTrackError.self) { try SQLiteHistory(path: path, access: .read, writable: false) }
+        try TemplateTrackTesting.run(["sqlite3", path, "INSERT INTO grdb_migrations VALUES ('0005_series'); PRAGMA wal_checkpoint(TRUNCATE);"])
+        // Writable, the missing one is applied.
+        let writable = try SQLiteHistory(path: path, access: .write)
+        writable.close()
+        let applied = try TemplateTrackTesting.run(["sqlite3", path, "SELECT count(*) FROM grdb_migrations WHERE identifier = '0006_recompare'"])
+        #expect(applied.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+    }
+
     @Test("an older zip imported later keeps every changed flag right")
     func outOfOrderImports() throws {
         let scratch = try Scratch()

@@ -139,7 +139,9 @@ struct DataImpact: Encodable {
             do {
                 let impact = try ChangeImpact.assess(files: [file], from: from, to: to)
                 if impact.entries(.new).contains(where: { $0.finding.severity == .error }) { affected.append(file) }
-            } catch let error as TemplateTrackError where error.code == .invalidFile || error.code == .invalidArchive {
+            } catch let error as TemplateTrackError
+                where [.invalidFile, .invalidArchive, .io, .notFound].contains(error.code)
+            {
                 skipped.append(file)
             }
         }
