@@ -32,11 +32,18 @@ public struct ExtractionOptions: Sendable {
     public var intoExisting: Bool
     /// How long to wait for another extraction into the same parent folder.
     public var lockTimeout: TimeInterval
+    /// Asked between files: true stops the extraction, which then removes its temporary files
+    /// (and a new folder's staging) and throws `cancelled`.
+    public var isCancelled: @Sendable () -> Bool
 
-    public init(force: Bool = false, intoExisting: Bool = false, lockTimeout: TimeInterval = 60) {
+    public init(
+        force: Bool = false, intoExisting: Bool = false, lockTimeout: TimeInterval = 60,
+        isCancelled: @escaping @Sendable () -> Bool = { false }
+    ) {
         self.force = force
         self.intoExisting = intoExisting
         self.lockTimeout = lockTimeout
+        self.isCancelled = isCancelled
     }
 }
 
@@ -94,7 +101,9 @@ public enum Extraction {
         if fstatat(parentFD, name, &info, AT_SYMLINK_NOFOLLOW) != 0 {
             // A folder of this name that the tool made once is gone: what it owned there is too.
             try store.forgetExtraction(directory: key)
-            return try createFolder(snapshot, store: store, plan: plan, parentFD: parentFD, name: name, key: key, target: target)
+            return try createFolder(
+                snapshot, store: store, plan: plan, parentFD: parentFD, name: name, key: key, target: target,
+                isCancelled: options.isCancelled)
         }
         switch info.st_mode & S_IFMT {
         case S_IFDIR: break
@@ -175,7 +184,7 @@ public enum Extraction {
 
     private static func createFolder(
         _ snapshot: Snapshot, store: any HistoryReader & ExtractionLedger, plan: Plan, parentFD: Int32, name: String,
-        key: String, target: String
+        key: String, target: String, isCancelled: @escaping @Sendable () -> Bool
     ) throws -> ExtractionReport {
         let staging = stagingPrefix + String(UUID().uuidString.prefix(8))
         guard mkdirat(parentFD, staging, 0o700) == 0 else {
@@ -198,7 +207,9 @@ public enum Extraction {
             directory: target, workspace: snapshot.workspace, snapshot: snapshot.id, created: true, written: 0,
             unchanged: 0, removed: 0, kept: [])
         var ledger = Ledger()
-        try write(plan, into: stagingFD, root: target, disk: &disk, store: store, ledger: &ledger, key: key, report: &report)
+        try write(
+            plan, into: stagingFD, root: target, disk: &disk, store: store, ledger: &ledger, key: key, report: &report,
+            isCancelled: isCancelled)
         let mask = umask(0)
         umask(mask)
         fchmod(stagingFD, 0o777 & ~mask)
@@ -289,7 +300,9 @@ public enum Extraction {
                 ledger.final.append(ExtractedFile(path: path, sha256: sha256))
             }
         }
-        try write(plan, into: rootFD, root: root, disk: &disk, store: store, ledger: &ledger, key: key, report: &report)
+        try write(
+            plan, into: rootFD, root: root, disk: &disk, store: store, ledger: &ledger, key: key, report: &report,
+            isCancelled: options.isCancelled)
         // Folders the tool made that now hold nothing and that the snapshot does not have.
         let madeFolders = plan.owned.entries.filter { $0.sums.contains("") }.map { String($0.path.dropLast()) }
         for folder in madeFolders.sorted(by: { $0.utf8.count > $1.utf8.count }) where !plan.folders.contains(folder) {
@@ -333,7 +346,7 @@ public enum Extraction {
     /// held the right bytes in someone else's folder stays theirs.
     private static func write(
         _ plan: Plan, into rootFD: Int32, root: String, disk: inout Disk, store: any HistoryReader & ExtractionLedger,
-        ledger: inout Ledger, key: String, report: inout ExtractionReport
+        ledger: inout Ledger, key: String, report: inout ExtractionReport, isCancelled: @escaping @Sendable () -> Bool
     ) throws {
         var pending: [ExtractedFile] = []
         var work: [(path: String, sha256: String, temporary: String)] = []
@@ -400,6 +413,10 @@ public enum Extraction {
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for index in stride(from: worker, to: items.count, by: workers) {
                 if !failures.withLock({ $0.isEmpty }) { return }
+                if isCancelled() {
+                    failures.withLock { $0.append((index, TemplateTrackError(.cancelled, "interrupted"))) }
+                    return
+                }
                 let item = items[index]
                 do {
                     let fd = try folderFD(item)
@@ -414,6 +431,7 @@ public enum Extraction {
             }
         }
         if let first = failures.withLock({ $0.min { $0.index < $1.index } }) { throw first.error }
+        if isCancelled() { throw TemplateTrackError(.cancelled, "interrupted") }
         if !work.isEmpty {
             guard templatetrack_syncfs(rootFD) == 0 else { throw TemplateTrackError.system(.io, "cannot save the files", at: [.file(root)]) }
         }

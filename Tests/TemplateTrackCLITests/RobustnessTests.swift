@@ -202,6 +202,44 @@ struct RobustnessTests {
             #expect(try FileManager.default.contentsOfDirectory(atPath: temporary).isEmpty)
         }
     }
+
+    @Test("SIGINT and SIGTERM during an extract: exit 130 or 143, no temporary file or staging folder left")
+    func interruptedExtract() async throws {
+        let scratch = try Scratch()
+        try bulkZip(scratch.file("big.zip"), entries: 400, kilobytes: 300, seed: 4)
+        try makeZip(at: scratch.file("small.zip"), [("a.txt", "a")])
+        let db = scratch.file("h.sqlite")
+        for zip in ["small.zip", "big.zip"] {
+            #expect(try run([templatetrackBinary, "import", scratch.file(zip), "-w", "1", "--db", db]).status == 0)
+        }
+        /// Starts the extract, waits until `appeared` names something in `folder`, then signals.
+        func interrupt(_ arguments: [String], signal: Int32, folder: String, appeared: (String) -> Bool) async throws -> Int32 {
+            let process = try launch(["extract", "-w", "1", "--db", db] + arguments)
+            for _ in 0..<400 where process.isRunning {
+                if ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).contains(where: appeared) { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            kill(process.processIdentifier, signal)
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        // A new folder: interrupted while it is assembled beside the target.
+        let fresh = scratch.file("fresh")
+        let first = try await interrupt(["--to", fresh], signal: SIGINT, folder: scratch.path) { $0.hasPrefix(".tt-staging-") }
+        #expect(first == 130)
+        #expect(!FileManager.default.fileExists(atPath: fresh))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { $0.hasPrefix(".tt-") }.isEmpty)
+        // Its own folder, updated in place: interrupted while the temporary files are written.
+        let out = scratch.file("out")
+        #expect(try run([templatetrackBinary, "extract", "-w", "1", "-s", "latest~1", "--to", out, "--db", db]).status == 0)
+        let second = try await interrupt(["--to", out], signal: SIGTERM, folder: out + "/data") { $0.hasPrefix(".tt-") }
+        #expect(second == 143)
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: out + "/data")) ?? []
+        #expect(left.filter { $0.hasPrefix(".tt-") }.isEmpty, "\(left.count) entries, temporary: \(left.filter { $0.hasPrefix(".tt-") }.count)")
+        // And the next extract completes it.
+        #expect(try run([templatetrackBinary, "extract", "-w", "1", "--to", out, "--db", db]).status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out + "/data").count == 400)
+    }
 }
 
 /// A started process whose standard error is collected.

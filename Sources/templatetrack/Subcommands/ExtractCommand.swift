@@ -33,9 +33,14 @@ struct ExtractCommand: ParsableCommand {
     func run() throws {
         let history = try database.open(.write)
         let found = try target.resolve(in: history)
+        // SIGINT and SIGTERM stop it between files: its temporary files go, and what was
+        // already in place stays recorded (exit 130 or 143).
+        Interruption.install()
         let report = try Extraction.extract(
             found, from: history, to: to,
-            options: ExtractionOptions(force: force, intoExisting: intoExisting, lockTimeout: TimeInterval(wait)))
+            options: ExtractionOptions(
+                force: force, intoExisting: intoExisting, lockTimeout: TimeInterval(wait),
+                isCancelled: { Interruption.isInterrupted }))
         if output.json { return try printJSON(report) }
         var line = "\(target.series), snapshot \(found.id) → \(report.directory): "
         line += report.created ? "created, \(report.written) written" : "\(report.written) written, \(report.unchanged) unchanged, \(report.removed) removed"
