@@ -389,7 +389,7 @@ public enum Extraction {
         // store on a connection of its own); then one flush of the file system; then the renames.
         // No file is renamed into place before its bytes are on disk, and one syncfs costs far
         // less than a fsync per file (a journal commit each). On a failure, the temporary files
-        // not yet renamed are removed (a name never made is simply not there).
+        // this run made and did not rename are removed.
         let device = disk.device
         @Sendable func folderFD(_ item: (path: String, sha256: String, temporary: String)) throws -> Int32 {
             let folder = (item.path as NSString).deletingLastPathComponent

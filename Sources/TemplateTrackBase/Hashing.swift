@@ -26,7 +26,7 @@ public func sha256OfFile(at path: String) throws -> (sha256: String, size: Int64
     do {
         return try hashing(fd)
     } catch {
-        throw TemplateTrackError(.io, "read failed", at: [.file(path)])
+        throw TemplateTrackError(.io, "read failed", at: [.file(path)], cause: error)
     }
 }
 
