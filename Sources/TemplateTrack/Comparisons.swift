@@ -6,7 +6,7 @@ import TemplateTrackTemplates
 public enum Comparisons {
     /// Compares two trees: files by path and content, templates and lookups as schemas.
     public static func compute(_ pair: TreePair, in store: any HistoryReader) throws -> TreeComparison {
-        let files = TreeDiff.changes(from: try store.treeEntries(pair.from), to: try store.treeEntries(pair.to))
+        let files = try store.fileChanges(pair)
         guard !files.isEmpty else { return TreeComparison(files: FileCounts(), templates: TemplateComparison(), inconsistencies: []) }
         let (before, after) = (try store.templates(of: pair.from), try store.templates(of: pair.to))
         let templates = TemplateComparer.compare(

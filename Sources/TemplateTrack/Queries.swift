@@ -184,7 +184,7 @@ public enum Queries {
     }
 
     private static func fileCounts(_ pair: TreePair, store: any HistoryReader) throws -> FileCounts {
-        FileCounts(TreeDiff.changes(from: try store.treeEntries(pair.from), to: try store.treeEntries(pair.to)))
+        FileCounts(try store.fileChanges(pair))
     }
 
     /// Consecutive runs of the same series, in order (the store lists changes by series).

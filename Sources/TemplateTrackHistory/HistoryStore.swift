@@ -54,6 +54,10 @@ public protocol HistoryReader: BlobLoader {
     func resolve(_ reference: SnapshotReference, in series: Series) throws -> Snapshot
     /// The files and empty folders of a tree, by path.
     func treeEntries(_ tree: TreeID) throws -> [TreeEntry]
+    /// The entries of each tree of `pair` that the other does not hold with the same contents,
+    /// by path: all that `TreeDiff.changes` needs, without the unchanged files that are most of
+    /// a tree.
+    func differingEntries(_ pair: TreePair) throws -> (from: [TreeEntry], to: [TreeEntry])
     /// Every snapshot that differs from the one before it in its series (a series' first
     /// snapshot is not a change), fetched at or after `since`; by series, then time.
     func seriesChanges(since: Date?) throws -> [SeriesChange]

@@ -140,3 +140,11 @@ public enum TreeDiff {
         return changes.sorted { $0.path < $1.path }
     }
 }
+
+extension HistoryReader {
+    /// What changed from the first tree of `pair` to the second, by path.
+    public func fileChanges(_ pair: TreePair) throws -> [FileChange] {
+        let (from, to) = try differingEntries(pair)
+        return TreeDiff.changes(from: from, to: to)
+    }
+}

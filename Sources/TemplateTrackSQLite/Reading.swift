@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import GRDBSQLite
 public import TemplateTrackBase
 public import TemplateTrackHistory
 public import TemplateTrackTemplates
@@ -96,6 +97,40 @@ extension SQLiteHistory: HistoryReader {
             db, sql: "SELECT path, size, blob_sha256 FROM tree_entry WHERE tree_id = ? ORDER BY path",
             arguments: [tree.rawValue]
         ).map { TreeEntry(path: $0["path"], size: $0["size"], sha256: $0["blob_sha256"]) }
+    }
+
+    public func differingEntries(_ pair: TreePair) throws -> (from: [TreeEntry], to: [TreeEntry]) {
+        guard pair.from != pair.to else { return ([], []) }
+        return try read { db in try Self.differingEntries(pair, db: db) }
+    }
+
+    /// Steps through both trees at once in path order (a merge), reading each row's bytes in
+    /// place: an unchanged file costs two byte comparisons, and only the differing rows become
+    /// entries. SQLite orders `path` as `compare` does (bytes, then length).
+    static func differingEntries(_ pair: TreePair, db: Database) throws -> (from: [TreeEntry], to: [TreeEntry]) {
+        let sql = "SELECT path, size, blob_sha256 FROM tree_entry WHERE tree_id = ? ORDER BY path"
+        let old = try TreeRows(db: db, sql: sql, tree: pair.from)
+        let new = try TreeRows(db: db, sql: sql, tree: pair.to)
+        var from: [TreeEntry] = []
+        var to: [TreeEntry] = []
+        var (hasOld, hasNew) = (try old.step(), try new.step())
+        while hasOld || hasNew {
+            let order = hasOld && hasNew ? TreeRows.compare(old, new, column: 0) : (hasOld ? -1 : 1)
+            if order == 0 {
+                if TreeRows.compare(old, new, column: 2) != 0 {
+                    from.append(old.entry())
+                    to.append(new.entry())
+                }
+                (hasOld, hasNew) = (try old.step(), try new.step())
+            } else if order < 0 {
+                from.append(old.entry())
+                hasOld = try old.step()
+            } else {
+                to.append(new.entry())
+                hasNew = try new.step()
+            }
+        }
+        return (from, to)
     }
 
     public func seriesChanges(since: Date?) throws -> [SeriesChange] {
@@ -210,5 +245,56 @@ extension SQLiteHistory: HistoryReader {
                     latestFetchedAt: (row["latest"] as Int64?).map(Timestamp.date(milliseconds:)))
             }
         }
+    }
+}
+
+/// One tree's rows of `(path, size, blob_sha256)`, stepped by hand so that their bytes can be
+/// compared where SQLite holds them.
+private final class TreeRows {
+    private let statement: Statement
+    private let db: Database
+
+    init(db: Database, sql: String, tree: TreeID) throws {
+        self.db = db
+        statement = try db.makeStatement(sql: sql)
+        try statement.setArguments([tree.rawValue])
+    }
+
+    deinit { sqlite3_reset(statement.sqliteStatement) }
+
+    /// Moves to the next row; false after the last.
+    func step() throws -> Bool {
+        switch sqlite3_step(statement.sqliteStatement) {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        case let code: throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage, sql: statement.sql)
+        }
+    }
+
+    /// The current row's text in `column`: nil for NULL.
+    private func bytes(_ column: Int32) -> UnsafeRawBufferPointer? {
+        guard let text = sqlite3_column_text(statement.sqliteStatement, column) else { return nil }
+        return UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement.sqliteStatement, column)))
+    }
+
+    /// Orders two rows' texts in `column` as SQLite's BINARY collation does; NULL first.
+    static func compare(_ left: TreeRows, _ right: TreeRows, column: Int32) -> Int {
+        switch (left.bytes(column), right.bytes(column)) {
+        case (nil, nil): return 0
+        case (nil, _): return -1
+        case (_, nil): return 1
+        case let (left?, right?):
+            let common = min(left.count, right.count)
+            if common > 0, let a = left.baseAddress, let b = right.baseAddress {
+                let order = memcmp(a, b, common)
+                if order != 0 { return Int(order) }
+            }
+            return left.count - right.count
+        }
+    }
+
+    func entry() -> TreeEntry {
+        func text(_ column: Int32) -> String? { bytes(column).map { String(decoding: $0, as: UTF8.self) } }
+        return TreeEntry(path: text(0) ?? "", size: sqlite3_column_int64(statement.sqliteStatement, 1), sha256: text(2))
     }
 }

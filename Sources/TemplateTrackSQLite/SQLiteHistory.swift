@@ -18,8 +18,11 @@ public import TemplateTrackHistory
 public final class SQLiteHistory: Sendable {
     /// How a command means to use the history.
     public enum Access: Sendable, Equatable {
-        /// Queries only; the file must exist. Opened read-only unless an upgrade is pending.
+        /// Queries only, from one thread at a time (a command); the file must exist. Opened
+        /// read-only unless an upgrade is pending.
         case read
+        /// Queries only, from many threads at once (a server): as `.read`, with a pool of readers.
+        case readConcurrently
         /// Recording or maintenance; the file must exist.
         case write
         /// Recording, creating the file if there is none.
@@ -38,6 +41,9 @@ public final class SQLiteHistory: Sendable {
     let createdFolders: [String]
     let reader: any DatabaseReader
     let writerIfAny: (any DatabaseWriter)?
+    /// Whether `reader` is one connection that may write, so the last to close, which removes
+    /// the log and index files: it only ever reads (GRDB reads with `query_only`).
+    private let readerClosesLast: Bool
     /// A shared `flock` on the file, held while this history is open: a failed first import may
     /// remove the file it created only when it can take the lock exclusively, i.e. when no other
     /// process has the history open. (Closed only after the connections, so that SQLite's own
@@ -104,11 +110,13 @@ public final class SQLiteHistory: Sendable {
 
         let writable = forced ?? Self.isWritable(path)
         do {
-            if access == .read {
-                let (reader, upgraded) = try Self.openForReading(path: path, writable: writable)
+            if access == .read || access == .readConcurrently {
+                let (reader, upgraded) = try Self.openForReading(
+                    path: path, writable: writable, concurrently: access == .readConcurrently)
                 self.reader = reader
                 writerIfAny = upgraded
                 isReadOnly = upgraded == nil
+                readerClosesLast = upgraded == nil && reader is DatabaseQueue && writable
             } else {
                 guard writable else {
                     throw TemplateTrackError(.database, "is read-only: cannot record into it", at: [.file(path)])
@@ -118,6 +126,7 @@ public final class SQLiteHistory: Sendable {
                 reader = pool
                 writerIfAny = pool
                 isReadOnly = false
+                readerClosesLast = false
             }
         } catch let error as TemplateTrackError {
             Glibc.close(lock)
@@ -159,7 +168,7 @@ public final class SQLiteHistory: Sendable {
         }
         try? (reader as? DatabasePool)?.close()
         try? (reader as? DatabaseQueue)?.close()
-        if Self.isWritable(path), let last = try? DatabaseQueue(path: path, configuration: Self.configuration(readOnly: false)) {
+        if !readerClosesLast, Self.isWritable(path), let last = try? DatabaseQueue(path: path, configuration: Self.configuration(readOnly: false)) {
             try? last.close()
         }
         Glibc.close(usageLock)
@@ -190,7 +199,16 @@ public final class SQLiteHistory: Sendable {
     }
 
     /// Read-only where possible; an older schema is upgraded first when the file can be written.
-    private static func openForReading(path: String, writable: Bool) throws -> (any DatabaseReader, (any DatabaseWriter)?) {
+    private static func openForReading(path: String, writable: Bool, concurrently: Bool) throws -> (
+        any DatabaseReader, (any DatabaseWriter)?
+    ) {
+        if writable && !concurrently {
+            // A command's queries: one connection, not a pool's writer, reader and a last
+            // connection to remove the log at close (each open reads the whole schema).
+            let queue = try DatabaseQueue(path: path, configuration: configuration(readOnly: false))
+            if try queue.read(Migrations.isCurrent) { return (queue, nil) }
+            try queue.close()
+        }
         if writable {
             let pool = try DatabasePool(path: path, configuration: configuration(readOnly: true))
             if try pool.read(Migrations.isCurrent) { return (pool, nil) }

@@ -408,4 +408,83 @@ struct StoreTests {
         #expect(try reader.snapshots(SnapshotQuery()).count == 2)
         reader.close()
     }
+
+    @Test("a command's read opening is one connection that only reads; closing it leaves no -wal or -shm, and the file as it was")
+    func readOpeningLeavesNothing() throws {
+        let scratch = try Scratch()
+        let history = try makeHistory(scratch)
+        try makeZip(at: scratch.file("a.zip"), sampleFiles)
+        try importZip(scratch.file("a.zip"), workspace: 1, into: history)
+        history.close()
+        let before = try databaseDump(scratch.file("history.sqlite"))
+
+        let reader = try SQLiteHistory(path: scratch.file("history.sqlite"), access: .read)
+        #expect(reader.isReadOnly)
+        #expect(try reader.snapshots(SnapshotQuery()).count == 1)
+        // A writer meanwhile: the reader sees its commit, and still cannot write itself.
+        let writer = try SQLiteHistory(path: scratch.file("history.sqlite"), access: .write)
+        try makeZip(at: scratch.file("b.zip"), [("other.txt", "x")])
+        try importZip(scratch.file("b.zip"), workspace: 1, into: writer)
+        #expect(try reader.snapshots(SnapshotQuery()).count == 2)
+        #expect(throws: (any Error).self) { try reader.reader.read { db in try db.execute(sql: "DELETE FROM snapshot") } }
+        writer.close()
+        reader.close()
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("history.sqlite-wal")))
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("history.sqlite-shm")))
+
+        let recorded = try databaseDump(scratch.file("history.sqlite"))
+        #expect(recorded.contains("other.txt") && recorded != before)
+
+        let again = try SQLiteHistory(path: scratch.file("history.sqlite"), access: .read)
+        #expect(try again.snapshots(SnapshotQuery()).count == 2)
+        again.close()
+        #expect(try databaseDump(scratch.file("history.sqlite")) == recorded)
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("history.sqlite-wal")))
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("history.sqlite-shm")))
+    }
+
+    @Test("the changes between two trees, merged from SQLite's rows in path order, equal TreeDiff over the whole trees")
+    func differingEntriesMatchWholeTrees() throws {
+        let scratch = try Scratch()
+        let history = try makeHistory(scratch)
+        // Names whose orders differ between bytes, Unicode and case-blind comparison; the
+        // same text as NFC and as NFD; prefixes; folders.
+        let names = [
+            "a.txt", "a-b.txt", "A.txt", "a/b.txt", "a/c.txt", "a b.txt", "\u{e9}.txt", "e\u{301}.txt", "file1",
+            "file10", "file2", "\u{65e5}\u{672c}.txt", "Z.txt", "z/x.txt", "empty/", "other/", "~.txt", "_.txt",
+        ]
+        let contents = ["one\n", "two\n", "three\n", "four\n"]
+        var random = SplitMix64(seed: 20_261_129)
+        func randomTree() -> [(String, String)] {
+            names.filter { _ in random.next() % 3 != 0 }.map { name in
+                (name, name.hasSuffix("/") ? "" : contents[Int(random.next() % UInt64(contents.count))])
+            }
+        }
+        var seen: Set<ChangeStatus> = []
+        for round in 0..<40 {
+            try makeZip(at: scratch.file("old\(round).zip"), randomTree())
+            try makeZip(at: scratch.file("new\(round).zip"), randomTree())
+            let old = try importZip(scratch.file("old\(round).zip"), workspace: round + 1, into: history)
+            let new = try importZip(scratch.file("new\(round).zip"), workspace: round + 1, into: history)
+            for pair in [TreePair(from: old.tree, to: new.tree), TreePair(from: new.tree, to: old.tree), TreePair(from: old.tree, to: old.tree)] {
+                let whole = TreeDiff.changes(from: try history.treeEntries(pair.from), to: try history.treeEntries(pair.to))
+                #expect(try history.fileChanges(pair) == whole, "round \(round)")
+                seen.formUnion(whole.map(\.status))
+            }
+        }
+        #expect(seen == [.added, .removed, .modified, .renamed])
+    }
+}
+
+/// A seeded generator: the same trees on every run.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

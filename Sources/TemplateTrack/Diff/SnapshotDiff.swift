@@ -63,7 +63,7 @@ public struct SnapshotDiff: Sendable, Encodable {
     public static func compute(in store: any HistoryWriter, old: Snapshot, new: Snapshot, detail: Detail = .summary) throws
         -> SnapshotDiff
     {
-        let files = TreeDiff.changes(from: try store.treeEntries(old.tree), to: try store.treeEntries(new.tree))
+        let files = try store.fileChanges(TreePair(from: old.tree, to: new.tree))
         var comparison = TreeComparison(files: FileCounts(), templates: TemplateComparison(), inconsistencies: [])
         if !files.isEmpty {
             comparison = try Comparisons.comparison(TreePair(from: old.tree, to: new.tree), in: store)

@@ -50,7 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
             _ = try? writable.catchUpSearchIndex()
             writable.close()
         }
-        let history = try database.open()
+        let history = try database.open(.readConcurrently)
         // On a queue of its own: indexing a large backlog takes seconds, which must not hold one
         // of the few threads that answer requests.
         let indexer = DispatchQueue(label: "templatetrack.serve.index")
