@@ -30,6 +30,7 @@ deps:
 
 build: deps
 	$(SWIFT) build --product templatetrack
+	$(SWIFT) build --product templatetrack-network
 
 demo: build
 	@$$($(SWIFT) build --show-bin-path)/templatetrack demo
@@ -38,9 +39,11 @@ demo: build
 # PREFIX/share/man/man1, completions for bash, zsh and fish under PREFIX/share.
 install: deps
 	$(SWIFT) build -c $(CONFIGURATION) $(STATIC) --product templatetrack
-	install -d "$(PREFIX)/bin" "$(PREFIX)/share/man/man1" "$(PREFIX)/share/bash-completion/completions" \
+	$(SWIFT) build -c $(CONFIGURATION) $(STATIC) --product templatetrack-network
+	install -d "$(PREFIX)/bin" "$(PREFIX)/libexec/templatetrack" "$(PREFIX)/share/man/man1" "$(PREFIX)/share/bash-completion/completions" \
 		"$(PREFIX)/share/zsh/site-functions" "$(PREFIX)/share/fish/vendor_completions.d"
 	install -m 755 "$(BIN)/templatetrack" "$(PREFIX)/bin/templatetrack"
+	install -m 755 "$(BIN)/templatetrack-network" "$(PREFIX)/libexec/templatetrack/templatetrack-network"
 	$(SWIFT) package plugin generate-manual --configuration $(CONFIGURATION) >&2
 	install -m 644 .build/plugins/GenerateManual/outputs/templatetrack/templatetrack.1 "$(PREFIX)/share/man/man1/templatetrack.1"
 	"$(PREFIX)/bin/templatetrack" --generate-completion-script bash > "$(PREFIX)/share/bash-completion/completions/templatetrack"
@@ -50,6 +53,7 @@ install: deps
 # Release build; prints a Markdown report (README's figures come from it).
 benchmark: deps
 	$(SWIFT) build -c release $(RELEASE_FLAGS) --product templatetrack
+	$(SWIFT) build -c release $(RELEASE_FLAGS) --product templatetrack-network
 	$(SWIFT) build -c release $(RELEASE_FLAGS) --product TemplateTrackBenchmark
 	$$($(SWIFT) build -c release --show-bin-path)/TemplateTrackBenchmark
 
@@ -62,6 +66,7 @@ test: deps
 # Requests per second of the web view (overview and a change page), with wrk, in release mode.
 web-benchmark: deps
 	$(SWIFT) build -c release $(RELEASE_FLAGS) --product templatetrack
+	$(SWIFT) build -c release $(RELEASE_FLAGS) --product templatetrack-network
 	bash scripts/web-benchmark.sh "$$($(SWIFT) build -c release --show-bin-path)/templatetrack"
 
 # libFuzzer targets (Fuzz/): built apart, with -sanitize=fuzzer,address, in .build-fuzz; each

@@ -10,6 +10,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "templatetrack", targets: ["templatetrack"]),
+        // The commands that talk to ImmPort or serve pages; `templatetrack` hands them over.
+        .executable(name: "templatetrack-network", targets: ["templatetrack-network"]),
         // One product per stage, as the pipeline reads: bytes → entries → store → model.
         .library(name: "TemplateTrackBase", targets: ["TemplateTrackBase"]),
         .library(name: "TemplateTrackFetcher", targets: ["TemplateTrackFetcher"]),
@@ -19,6 +21,7 @@ let package = Package(
         .library(name: "TemplateTrackSQLite", targets: ["TemplateTrackSQLite"]),
         .library(name: "TemplateTrackSimulator", targets: ["TemplateTrackSimulator"]),
         .library(name: "TemplateTrack", targets: ["TemplateTrack"]),
+        .library(name: "TemplateTrackSync", targets: ["TemplateTrackSync"]),
         .library(name: "TemplateTrackNotifications", targets: ["TemplateTrackNotifications"]),
         .library(name: "TemplateTrackCheck", targets: ["TemplateTrackCheck"]),
         .library(name: "TemplateTrackTesting", targets: ["TemplateTrackTesting"]),
@@ -108,12 +111,11 @@ let package = Package(
             swiftSettings: strict,
             plugins: ["EmbedResources"]
         ),
-        // The pipeline (fetcher → extractor → store) and the answers computed from the store.
+        // The pipeline's local half (extractor → store) and the answers computed from the store.
         .target(
             name: "TemplateTrack",
             dependencies: [
                 "TemplateTrackBase",
-                "TemplateTrackFetcher",
                 "TemplateTrackExtractor",
                 "TemplateTrackTemplates",
                 "TemplateTrackHistory",
@@ -121,11 +123,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The pipeline's network half: fetcher → the local pipeline, several downloads at once.
+        .target(
+            name: "TemplateTrackSync",
+            dependencies: ["TemplateTrack", "TemplateTrackBase", "TemplateTrackFetcher", "TemplateTrackHistory"],
+            swiftSettings: strict
+        ),
         // Telling people: a webhook and a command hook, with timeouts and retries.
         .target(
             name: "TemplateTrackNotifications",
             dependencies: [
-                "TemplateTrack", "TemplateTrackBase", "TemplateTrackFetcher", "TemplateTrackHistory", "TemplateTrackTemplates",
+                "TemplateTrack", "TemplateTrackSync", "TemplateTrackBase", "TemplateTrackFetcher", "TemplateTrackHistory",
+                "TemplateTrackTemplates",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -154,20 +163,37 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // The command-line tool: parses arguments and renders the model, nothing else.
-        .executableTarget(
-            name: "templatetrack",
+        // The command line: parses arguments and renders the model, nothing else. Every
+        // command is defined here; those that need the network stack (sync, watch, workspaces,
+        // serve, report, simulator, demo) run in templatetrack-network, so that the queries'
+        // binary links no SwiftNIO, AsyncHTTPClient or Hummingbird and starts in half the time.
+        .target(
+            name: "TemplateTrackCommandLine",
             dependencies: [
-                "TemplateTrack", "TemplateTrackBase", "TemplateTrackExtractor", "TemplateTrackFetcher",
+                "TemplateTrack", "TemplateTrackBase", "TemplateTrackExtractor", "TemplateTrackHistory",
+                "TemplateTrackSQLite", "TemplateTrackTemplates", "TemplateTrackCheck",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: strict
+        ),
+        // What the network commands do, for templatetrack-network.
+        .target(
+            name: "TemplateTrackNetworkCommands",
+            dependencies: [
+                "TemplateTrackCommandLine", "TemplateTrack", "TemplateTrackSync", "TemplateTrackBase", "TemplateTrackFetcher",
                 "TemplateTrackHistory", "TemplateTrackSQLite", "TemplateTrackSimulator", "TemplateTrackTemplates",
                 "TemplateTrackNotifications", "TemplateTrackCheck", "TemplateTrackWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
+        .executableTarget(name: "templatetrack", dependencies: ["TemplateTrackCommandLine"], swiftSettings: strict),
+        .executableTarget(
+            name: "templatetrack-network", dependencies: ["TemplateTrackCommandLine", "TemplateTrackNetworkCommands"],
+            swiftSettings: strict),
         // A client that needs only the extractor: proof that it builds without the other stages.
         .executableTarget(name: "extractor-example", dependencies: ["TemplateTrackExtractor"], swiftSettings: strict),
         // `make benchmark`: TemplateTrack beside unzip, sha256sum, curl and diff -r.
@@ -231,8 +257,9 @@ let package = Package(
         .testTarget(
             name: "TemplateTrackTests",
             dependencies: [
-                "TemplateTrack", "TemplateTrackBase", "TemplateTrackExtractor", "TemplateTrackFetcher", "TemplateTrackHistory",
-                "TemplateTrackSQLite", "TemplateTrackSimulator", "TemplateTrackTemplates", "TemplateTrackTesting",
+                "TemplateTrack", "TemplateTrackSync", "TemplateTrackBase", "TemplateTrackExtractor", "TemplateTrackFetcher",
+                "TemplateTrackHistory", "TemplateTrackSQLite", "TemplateTrackSimulator", "TemplateTrackTemplates",
+                "TemplateTrackTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -192,6 +192,9 @@ struct CommandLineTests {
         let scratch = try Scratch()
         let copy = scratch.file("templatetrack")
         try FileManager.default.copyItem(atPath: templatetrackBinary, toPath: copy)
+        try FileManager.default.copyItem(
+            atPath: URL(fileURLWithPath: templatetrackBinary).deletingLastPathComponent().appending(path: "templatetrack-network").path,
+            toPath: scratch.file("templatetrack-network"))
         let result = try run([copy, "demo", "--db", scratch.file("h.sqlite")], in: "/")
         #expect(result.status == 0, "\(result.stderr)")
         let log = try run([copy, "log", "--db", scratch.file("h.sqlite"), "--json"], in: "/")

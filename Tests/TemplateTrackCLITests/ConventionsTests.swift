@@ -77,6 +77,8 @@ struct ConventionsTests {
         let sources = repositoryRoot.appending(path: "Sources")
         let libraries = try FileManager.default.contentsOfDirectory(atPath: sources.path)
             .filter { $0.hasPrefix("TemplateTrack") && $0 != "TemplateTrackBenchmark" && $0 != "TemplateTrackTesting" }
+            // The command line itself, where presentation belongs.
+            .filter { $0 != "TemplateTrackCommandLine" && $0 != "TemplateTrackNetworkCommands" }
         #expect(libraries.count >= 8)
         let flags = ["--db", "--force", "--password-stdin", "--into-existing", "--json", "--workspace", "--max-"]
         for library in libraries {
@@ -91,6 +93,31 @@ struct ConventionsTests {
                 }
             }
         }
+    }
+
+    @Test("templatetrack links no SwiftNIO, AsyncHTTPClient or Hummingbird; its network commands run in templatetrack-network")
+    func queriesBinaryIsLean() throws {
+        let folder = URL(fileURLWithPath: templatetrackBinary).deletingLastPathComponent()
+        let count = "nm \"$1\" | grep -c -E 'NIOCore|NIOPosix|Hummingbird|AsyncHTTPClient' || true"
+        #expect(try run(["bash", "-c", count, "_", templatetrackBinary]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        let helper = folder.appending(path: "templatetrack-network").path
+        #expect(Int(try run(["bash", "-c", count, "_", helper]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 > 0)
+
+        // A network command is handed over with its arguments, and its exit status comes back.
+        let scratch = try Scratch()
+        try makeZip(at: scratch.file("a.zip"), [("t.txt", "a")])
+        #expect(try templatetrack(["import", scratch.file("a.zip"), "-w", "3"], db: scratch.file("h.sqlite")).status == 0)
+        let report = try run([templatetrackBinary, "report", "--db", scratch.file("h.sqlite"), "--html", scratch.file("site"), "--json"])
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(FileManager.default.fileExists(atPath: scratch.file("site/index.html")))
+        let usage = try run([templatetrackBinary, "simulator", "--port", "0", "--user", "a:b", "--fault", "nonsense"])
+        #expect(usage.status == 64 && usage.stderr.contains("--fault"), "\(usage.stderr)")
+
+        // Without the helper, the queries still work and a network command says what is missing.
+        try FileManager.default.copyItem(atPath: templatetrackBinary, toPath: scratch.file("alone"))
+        #expect(try run([scratch.file("alone"), "log", "--db", scratch.file("h.sqlite")]).status == 0)
+        let missing = try run([scratch.file("alone"), "report", "--db", scratch.file("h.sqlite"), "--html", scratch.file("site2")])
+        #expect(missing.status == 2 && missing.stderr.contains("templatetrack-network"), "\(missing.stderr)")
     }
 
     @Test("a client of the extractor alone builds without GRDB, Hummingbird or AsyncHTTPClient")

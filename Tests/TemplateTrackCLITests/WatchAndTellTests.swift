@@ -329,6 +329,7 @@ struct WatchAndTellTests {
     func installed() throws {
         let prefix = repositoryRoot.appending(path: ".build/test-install").path
         #expect(try run([prefix + "/bin/templatetrack", "--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines).count > 2)
+        #expect(FileManager.default.isExecutableFile(atPath: prefix + "/libexec/templatetrack/templatetrack-network"))
         let manual = try String(contentsOfFile: prefix + "/share/man/man1/templatetrack.1", encoding: .utf8)
         #expect(manual.contains(".Nm") || manual.contains("templatetrack"))
         #expect(manual.contains("prune") && manual.contains("watch"))
@@ -340,6 +341,10 @@ struct WatchAndTellTests {
         let scratch = try Scratch()
         try makeZip(at: scratch.file("a.zip"), [("t.txt", "a")])
         _ = try run([templatetrackBinary, "import", scratch.file("a.zip"), "-w", "4242", "--db", scratch.file("h.sqlite")])
+        // The installed binary finds its helper in libexec: `report` runs there.
+        let report = try run([prefix + "/bin/templatetrack", "report", "--db", scratch.file("h.sqlite"), "--html", scratch.file("site")])
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(FileManager.default.fileExists(atPath: scratch.file("site/index.html")))
         let completion = try run([
             templatetrackBinary, "---completion", "log", "--", "--workspace", "5", "1",
             "templatetrack", "log", "--db", scratch.file("h.sqlite"), "--workspace", "4",

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TemplateTrack
+import TemplateTrackSync
 import TemplateTrackBase
 import TemplateTrackHistory
 import TemplateTrackSQLite

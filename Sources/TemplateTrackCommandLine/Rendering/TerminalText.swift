@@ -1,12 +1,12 @@
-import Foundation
-import TemplateTrackBase
+package import Foundation
+package import TemplateTrackBase
 
 /// Text for people, made safe for a terminal. Names, columns, snippets and file lines come from
 /// downloaded zips, so every line printed passes through here: control and format characters
 /// become visible `\u{…}` escapes, so data can never move the cursor, retitle the window or
 /// reorder text. Only newlines, tabs and (when colouring) this tool's own SGR colour codes stay.
-enum TerminalText {
-    static func safe(_ text: String, keepColour: Bool) -> String {
+package enum TerminalText {
+    package static func safe(_ text: String, keepColour: Bool) -> String {
         var out = String.UnicodeScalarView()
         let scalars = Array(text.unicodeScalars)
         var index = 0
@@ -41,7 +41,7 @@ enum TerminalText {
 
 /// Every `print` in this executable writes text for people, made safe by `TerminalText`
 /// (JSON goes through `printJSON`, which prints it as encoded).
-func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
+package func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
     let text = items.map { "\($0)" }.joined(separator: separator)
     Swift.print(TerminalText.safe(text, keepColour: Style.forStandardOutput().colour), terminator: terminator)
 }

@@ -1,27 +1,27 @@
-import Dispatch
-import Foundation
-import Synchronization
+package import Dispatch
+package import Foundation
+package import Synchronization
 
 /// SIGINT and SIGTERM. Work that can stop cleanly (sync, import, watch) polls `isInterrupted`
 /// or runs in a task that is cancelled, rolls back, removes partial files and exits with 130
 /// (SIGINT) or 143 (SIGTERM). A second signal exits at once.
-enum Interruption {
+package enum Interruption {
     private static let received = Atomic<Int32>(0)
     /// By a number, so that a finished task's handler can be removed (`watch` runs many).
     private static let handlers = Mutex<(next: Int, byID: [Int: @Sendable () -> Void])>((0, [:]))
     nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
 
     /// Whether a signal has arrived.
-    static var isInterrupted: Bool { received.load(ordering: .relaxed) != 0 }
+    package static var isInterrupted: Bool { received.load(ordering: .relaxed) != 0 }
 
     /// 130 after SIGINT, 143 after SIGTERM.
-    static var exitStatus: Int32 {
+    package static var exitStatus: Int32 {
         let signal = received.load(ordering: .relaxed)
         return 128 + (signal == 0 ? SIGINT : signal)
     }
 
     /// Takes over SIGINT and SIGTERM for work that stops cleanly.
-    static func install() {
+    package static func install() {
         guard sources.isEmpty else { return }
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
@@ -37,7 +37,7 @@ enum Interruption {
     }
 
     /// Runs `handler` when the first signal arrives (after the flag is set).
-    static func onInterrupt(_ handler: @escaping @Sendable () -> Void) {
+    package static func onInterrupt(_ handler: @escaping @Sendable () -> Void) {
         install()
         _ = add(handler)
     }
@@ -51,7 +51,7 @@ enum Interruption {
     }
 
     /// Runs `body` in a task that a signal cancels.
-    static func cancellable<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    package static func cancellable<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         install()
         let task = Task { try await body() }
         let id = add { task.cancel() }

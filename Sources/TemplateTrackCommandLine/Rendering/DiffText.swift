@@ -1,13 +1,15 @@
-import TemplateTrack
-import TemplateTrackHistory
-import TemplateTrackTemplates
+package import TemplateTrack
+package import TemplateTrackHistory
+package import TemplateTrackTemplates
 
 /// Text renderings of a `SnapshotDiff`: what changed, `--stat` and `--patch`.
-struct DiffText {
-    let style: Style
+package struct DiffText {
+    package let style: Style
+
+    package init(style: Style) { self.style = style }
 
     /// What changed in the templates, breaking changes first, then each changed file.
-    func summary(_ diff: SnapshotDiff, title: String? = nil) -> String {
+    package func summary(_ diff: SnapshotDiff, title: String? = nil) -> String {
         let series = Series(workspace: diff.workspace, api: diff.api)
         guard !diff.files.isEmpty else { return "\(series): no differences between snapshots \(diff.from) and \(diff.to)" }
         var lines = [title ?? "\(series), snapshot \(diff.from) → \(diff.to):"]
@@ -26,7 +28,7 @@ struct DiffText {
         return lines.joined(separator: "\n")
     }
 
-    func fileChange(_ change: FileChange) -> String {
+    package func fileChange(_ change: FileChange) -> String {
         switch change.status {
         case .added: style.green("added    ") + " " + change.path
         case .removed: style.red("removed  ") + " " + change.path
@@ -36,7 +38,7 @@ struct DiffText {
     }
 
     /// Per-file counts of lines added and removed, as `git diff --stat` shows them.
-    func stat(_ patches: [FilePatch]) -> String {
+    package func stat(_ patches: [FilePatch]) -> String {
         var rows: [(String, String)] = []
         var (insertions, deletions) = (0, 0)
         for patch in patches where patch.content != .folder {
@@ -60,7 +62,7 @@ struct DiffText {
 
     /// Unified diffs of text files (3 lines of context), for people to read (not for
     /// `git apply`); one line for binary files and for empty folders.
-    func patch(_ patches: [FilePatch]) -> String {
+    package func patch(_ patches: [FilePatch]) -> String {
         var out: [String] = []
         for patch in patches {
             let change = patch.change
@@ -104,14 +106,14 @@ struct DiffText {
 
 /// The template part of `diff`'s text output: what a submitter can act on, breaking changes
 /// first, then a one-line overview, warnings, and each template's column changes.
-struct TemplateSummaryText {
-    let comparison: TemplateComparison
-    let inconsistencies: [Inconsistency]
-    let style: Style
+package struct TemplateSummaryText {
+    package let comparison: TemplateComparison
+    package let inconsistencies: [Inconsistency]
+    package let style: Style
 
-    var isEmpty: Bool { comparison.templates.isEmpty && comparison.lookups.isEmpty && inconsistencies.isEmpty }
+    package var isEmpty: Bool { comparison.templates.isEmpty && comparison.lookups.isEmpty && inconsistencies.isEmpty }
 
-    func lines() -> [String] {
+    package func lines() -> [String] {
         var lines: [String] = []
         let breaking = comparison.breaking
         if !breaking.isEmpty {
@@ -155,7 +157,7 @@ struct TemplateSummaryText {
     }
 
     /// e.g. "schema 3.15 → 3.18 in 63 templates; 14 renamed (elisa → elisa_reagents, ...); 5 changed columns (...)".
-    func overview() -> String {
+    package func overview() -> String {
         let templates = comparison.templates
         var parts: [String] = []
         for move in comparison.versionMoves {
@@ -179,7 +181,7 @@ struct TemplateSummaryText {
         return parts.isEmpty ? "no change" : parts.joined(separator: "; ")
     }
 
-    func lookupOverview() -> String? {
+    package func lookupOverview() -> String? {
         let lookups = comparison.lookups
         guard !lookups.isEmpty else { return nil }
         var parts: [String] = []

@@ -8,16 +8,11 @@ import TemplateTrackHistory
 import TemplateTrackSQLite
 import TemplateTrackSimulator
 import TemplateTrackWeb
+import TemplateTrackCommandLine
+import TemplateTrackSync
 
-struct DemoCommand: AsyncParsableCommand, IndependentOfConfiguration {
-    static let configuration = CommandConfiguration(
-        commandName: "demo",
-        abstract: "Sync three sample workspaces from a built-in ImmPort simulator and show what changed.")
-
-    @Option(name: .customLong("db"), help: "Keep the demo's history here (default: a throwaway database).")
-    var path: String?
-
-    func run() async throws {
+extension DemoCommand {
+    func runHere() async throws {
         // Suggest commands the way the user can run them, e.g. .build/debug/templatetrack after make demo.
         let invoked = CommandLine.arguments.first ?? "templatetrack"
         let command = invoked.contains("/") ? Self.relativeToWorkingFolder(invoked) : invoked

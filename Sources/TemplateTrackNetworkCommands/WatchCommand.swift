@@ -3,35 +3,11 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TemplateTrackBase
+import TemplateTrackCommandLine
+import TemplateTrackSync
 
-struct WatchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "watch",
-        abstract: "Sync now and then every interval, until stopped (for machines without cron).",
-        discussion: """
-            Each round is a sync as `sync` runs it (quiet unless something changed or failed), with the configured \
-            notifications. SIGINT or SIGTERM stops it cleanly: a download in progress is removed and nothing half \
-            recorded is kept.
-            """)
-
-    @Option(help: ArgumentHelp("How often: e.g. 90s, 30m, 6h, 1d.", valueName: "interval"))
-    var every: String
-
-    @Flag(help: "Stop after the first round (for testing a setup).")
-    var once = false
-
-    @OptionGroup var sync: SyncCommand
-
-    func validate() throws {
-        guard let seconds = Self.seconds(every), (1...Self.longestInterval).contains(seconds) else {
-            throw ValidationError("--every '\(every)' is not an interval from 1s to 366d, such as 90s, 30m, 6h or 1d")
-        }
-        if sync.exitCode && !once { throw ValidationError("--exit-code goes with --once: watch runs until it is stopped") }
-    }
-
-    static let longestInterval = 366 * 86_400
-
-    func run() async throws {
+extension WatchCommand {
+    func runHere() async throws {
         let interval = Duration.seconds(Self.seconds(every) ?? 3600)
         let round = WatchRounds(sync: sync, interval: interval, once: once)
         var logger = Logger(label: "templatetrack.watch")
@@ -52,14 +28,6 @@ struct WatchCommand: AsyncParsableCommand {
         if Interruption.isInterrupted { throw TemplateTrackError(.cancelled, "interrupted") }
         if round.lastFailed.withLock({ $0 }) { throw ExitCode(2) }
         if sync.exitCode && round.lastChanged.withLock({ $0 }) { throw ExitCode(1) }
-    }
-
-    /// `90s`, `30m`, `6h`, `1d`, or plain seconds.
-    static func seconds(_ text: String) -> Int? {
-        guard let match = text.wholeMatch(of: /(\d+)\s*([smhd]?)/), let number = Int(match.1) else { return nil }
-        let (seconds, overflow) = number.multipliedReportingOverflow(
-            by: ["": 1, "s": 1, "m": 60, "h": 3600, "d": 86_400][String(match.2)] ?? 1)
-        return overflow ? nil : seconds
     }
 }
 

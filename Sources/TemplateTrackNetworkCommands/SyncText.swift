@@ -1,3 +1,5 @@
+import TemplateTrackCommandLine
+import TemplateTrackSync
 import Foundation
 import Synchronization
 import TemplateTrack

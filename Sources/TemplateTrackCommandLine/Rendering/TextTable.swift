@@ -1,23 +1,23 @@
-import Foundation
+package import Foundation
 
 /// When to colour output: `--color=auto|always|never`.
-enum ColorChoice: String, CaseIterable, Sendable {
+package enum ColorChoice: String, CaseIterable, Sendable {
     case auto, always, never
 }
 
 /// Terminal styling: colour only on a terminal, never when `NO_COLOR` is set or `TERM=dumb`
 /// (unless `--color=always`).
-struct Style: Sendable {
-    var colour: Bool
+package struct Style: Sendable {
+    package var colour: Bool
 
     /// The choice made once per run, by `--color` (see `Output`).
-    nonisolated(unsafe) static var choice: ColorChoice = .auto
+    package nonisolated(unsafe) static var choice: ColorChoice = .auto
 
-    static func forStandardOutput(environment: [String: String] = ProcessInfo.processInfo.environment) -> Style {
+    package static func forStandardOutput(environment: [String: String] = ProcessInfo.processInfo.environment) -> Style {
         forStream(STDOUT_FILENO, environment: environment)
     }
 
-    static func forStream(_ fd: Int32, environment: [String: String] = ProcessInfo.processInfo.environment) -> Style {
+    package static func forStream(_ fd: Int32, environment: [String: String] = ProcessInfo.processInfo.environment) -> Style {
         switch choice {
         case .always: return Style(colour: true)
         case .never: return Style(colour: false)
@@ -27,13 +27,13 @@ struct Style: Sendable {
         }
     }
 
-    init(colour: Bool) { self.colour = colour }
+    package init(colour: Bool) { self.colour = colour }
 
-    func bold(_ text: String) -> String { wrap(text, "1") }
-    func green(_ text: String) -> String { wrap(text, "32") }
-    func red(_ text: String) -> String { wrap(text, "31") }
-    func yellow(_ text: String) -> String { wrap(text, "33") }
-    func dim(_ text: String) -> String { wrap(text, "2") }
+    package func bold(_ text: String) -> String { wrap(text, "1") }
+    package func green(_ text: String) -> String { wrap(text, "32") }
+    package func red(_ text: String) -> String { wrap(text, "31") }
+    package func yellow(_ text: String) -> String { wrap(text, "33") }
+    package func dim(_ text: String) -> String { wrap(text, "2") }
 
     private func wrap(_ text: String, _ code: String) -> String {
         colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
@@ -41,22 +41,22 @@ struct Style: Sendable {
 }
 
 /// Columns aligned for people: each column as wide as its widest cell.
-struct TextTable {
-    var header: [String]
-    var rows: [[String]] = []
+package struct TextTable {
+    package var header: [String]
+    package var rows: [[String]] = []
     /// Columns (by index) aligned right, for numbers.
-    var rightAligned: Set<Int> = []
+    package var rightAligned: Set<Int> = []
 
-    init(_ header: [String], rightAligned: Set<Int> = []) {
+    package init(_ header: [String], rightAligned: Set<Int> = []) {
         self.header = header
         self.rightAligned = rightAligned
     }
 
     /// Cells may hold data from a zip: made terminal-safe here, so widths count what is shown.
-    mutating func add(_ row: [String]) { rows.append(row.map { TerminalText.safe($0, keepColour: true) }) }
+    package mutating func add(_ row: [String]) { rows.append(row.map { TerminalText.safe($0, keepColour: true) }) }
 
     /// The table as lines; `style` may colour the header. ANSI codes in cells are not counted.
-    func render(style: Style = Style(colour: false)) -> String {
+    package func render(style: Style = Style(colour: false)) -> String {
         let all = [header] + rows
         var widths = Array(repeating: 0, count: header.count)
         for row in all {
@@ -78,7 +78,7 @@ struct TextTable {
         return lines.joined(separator: "\n")
     }
 
-    static func visibleWidth(_ text: String) -> Int {
+    package static func visibleWidth(_ text: String) -> Int {
         var width = 0
         var inEscape = false
         for scalar in text.unicodeScalars {
@@ -95,7 +95,7 @@ struct TextTable {
 
     /// Terminal columns a scalar takes: 0 for combining marks, 2 for East Asian wide and
     /// full-width characters and emoji, else 1.
-    static func columns(_ scalar: Unicode.Scalar) -> Int {
+    package static func columns(_ scalar: Unicode.Scalar) -> Int {
         switch scalar.properties.generalCategory {
         case .nonspacingMark, .enclosingMark: return 0
         default: break

@@ -1,13 +1,13 @@
 import ArgumentParser
 import Foundation
-import TemplateTrack
-import TemplateTrackBase
-import TemplateTrackCheck
-import TemplateTrackHistory
-import TemplateTrackSQLite
+package import TemplateTrack
+package import TemplateTrackBase
+package import TemplateTrackCheck
+package import TemplateTrackHistory
+package import TemplateTrackSQLite
 
 /// The templates and lookups of a snapshot, as `check` validates against them.
-func catalog(of snapshot: Snapshot, in history: SQLiteHistory) throws -> TemplateCatalog {
+package func catalog(of snapshot: Snapshot, in history: SQLiteHistory) throws -> TemplateCatalog {
     let inventory = try history.templates(of: snapshot.tree)
     return TemplateCatalog(templates: inventory.templates.map(\.template), lookups: inventory.lookups)
 }
@@ -105,7 +105,7 @@ struct CheckCommand: ParsableCommand {
 }
 
 /// A cause as a heading: "Column 'Ethnicity' is now required".
-func causeText(_ cause: ChangeCause?) -> String {
+package func causeText(_ cause: ChangeCause?) -> String {
     guard let text = cause?.description else { return "No template change explains it" }
     return text.hasSuffix(".") ? String(text.dropLast()) : text
 }

@@ -1,9 +1,9 @@
-import Foundation
+package import Foundation
 
 /// Long output on a terminal goes through `$PAGER` (default `less -FRX`); anything else is
 /// printed as it is.
-enum Pager {
-    static func show(_ text: String, long: Bool) {
+package enum Pager {
+    package static func show(_ text: String, long: Bool) {
         let environment = ProcessInfo.processInfo.environment
         guard long, isatty(STDOUT_FILENO) == 1, environment["TERM"] != "dumb",
             text.reduce(0, { $0 + ($1 == "\n" ? 1 : 0) }) > terminalRows()

@@ -3,36 +3,10 @@ import Foundation
 import TemplateTrackBase
 import TemplateTrackSQLite
 import TemplateTrackWeb
+import TemplateTrackCommandLine
 
-struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "serve",
-        abstract: "Serve the history's pages, read-only, over HTTP (loopback only unless given an access token).",
-        discussion: """
-            The first line on standard output is the base URL. Beyond loopback every request needs the token: \
-            as 'Authorization: Bearer TOKEN', or through the login form at /login, which sets a cookie. \
-            A token is never accepted in a URL, and never printed or logged.
-            """)
-
-    @OptionGroup var database: DatabaseOptions
-
-    @Option(help: ArgumentHelp("Address to listen on: HOST:PORT (port 0 picks a free one).", valueName: "host:port"))
-    var listen = "127.0.0.1:8080"
-
-    @Option(help: ArgumentHelp("Access token every request must carry (at least 16 characters; --token-file keeps it out of ps).", valueName: "token"))
-    var token: String?
-
-    @Option(
-        name: .customLong("token-file"),
-        help: ArgumentHelp("Read the access token from this file's first line; the file must be yours and readable by you only (0600 or 0400).", valueName: "path"),
-        completion: .file())
-    var tokenFile: String?
-
-    func validate() throws {
-        if token != nil && tokenFile != nil { throw ValidationError("give --token or --token-file, not both") }
-    }
-
-    func run() async throws {
+extension ServeCommand {
+    func runHere() async throws {
         let address = try ListenAddress(parsing: listen)
         var access: AccessToken?
         if let tokenFile { access = try AccessToken.read(file: HomeFolder.expandingTilde(tokenFile)) }

@@ -1,37 +1,35 @@
-import ArgumentParser
-import Foundation
-import TOMLKit
-import TemplateTrack
-import TemplateTrackBase
-import TemplateTrackNotifications
-import TemplateTrackExtractor
-import TemplateTrackFetcher
-import TemplateTrackSQLite
+package import ArgumentParser
+package import Foundation
+package import TOMLKit
+package import TemplateTrack
+package import TemplateTrackBase
+package import TemplateTrackExtractor
+package import TemplateTrackSQLite
 
 /// Settings from the configuration file (TOML); command-line flags override them, and for
 /// credentials the environment does too. Secrets are never kept in the file: it may name a file
 /// that holds one (`password_file`, `api_key_file`, mode 0600).
-struct Configuration: Sendable {
-    var server: String?
-    var authURL: String?
-    var database: String?
-    var api: TemplateAPI?
-    var workspaces: [Int]?
-    var username: String?
-    var passwordFile: String?
-    var apiKeyFile: String?
-    var limits = ArchiveLimits.standard
-    var maxDownloadSize: Int64?
-    var retention = RetentionPolicy()
-    var notify = NotificationTargets()
+package struct Configuration: Sendable {
+    package var server: String?
+    package var authURL: String?
+    package var database: String?
+    package var api: TemplateAPI?
+    package var workspaces: [Int]?
+    package var username: String?
+    package var passwordFile: String?
+    package var apiKeyFile: String?
+    package var limits = ArchiveLimits.standard
+    package var maxDownloadSize: Int64?
+    package var retention = RetentionPolicy()
+    package var notify = NotificationTargets()
     /// The file read, if any.
-    var source: String?
+    package var source: String?
 
     /// The configuration of this run (set once, before any command runs).
-    nonisolated(unsafe) static var current = Configuration()
+    package nonisolated(unsafe) static var current = Configuration()
 
     /// `$XDG_CONFIG_HOME/templatetrack/config.toml`, else `~/.config/templatetrack/config.toml`.
-    static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let home = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (HomeFolder.path as NSString).appendingPathComponent(".config")
         return (home as NSString).appendingPathComponent("templatetrack/config.toml")
@@ -39,7 +37,7 @@ struct Configuration: Sendable {
 
     /// The file this run reads: `--config`, else `$TEMPLATETRACK_CONFIG`, else the default
     /// place; `named` says which, and is nil for the default place (where no file is fine).
-    static func chosenFile(
+    package static func chosenFile(
         path: String?, environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> (file: String, named: String?) {
         if let path { return (HomeFolder.expandingTilde(path), "--config") }
@@ -52,7 +50,7 @@ struct Configuration: Sendable {
     /// Reads the chosen file; a missing file at the default place is an empty configuration,
     /// one named by `--config` or `TEMPLATETRACK_CONFIG` is an error. The file may name a
     /// command to run, so one that others can write is refused, as ssh refuses its own.
-    static func load(path: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Configuration {
+    package static func load(path: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Configuration {
         let (file, named) = chosenFile(path: path, environment: environment)
         var info = stat()
         guard stat(file, &info) == 0 else {
@@ -77,17 +75,17 @@ struct Configuration: Sendable {
         return configuration
     }
 
-    static let topKeys: Set<String> = [
+    package static let topKeys: Set<String> = [
         "server", "auth_url", "api", "workspaces", "database", "username", "password_file", "api_key_file", "limits",
         "notify", "retention",
     ]
-    static let limitKeys: Set<String> = ["max_entry_size", "max_total_size", "max_entries", "max_ratio", "max_download_size"]
-    static let notifyKeys: Set<String> = ["webhook", "command", "timeout", "attempts"]
-    static let retentionKeys: Set<String> = ["keep_daily", "keep_monthly"]
-    static let secretKeys: Set<String> = ["password", "api_key", "token", "secret"]
+    package static let limitKeys: Set<String> = ["max_entry_size", "max_total_size", "max_entries", "max_ratio", "max_download_size"]
+    package static let notifyKeys: Set<String> = ["webhook", "command", "timeout", "attempts"]
+    package static let retentionKeys: Set<String> = ["keep_daily", "keep_monthly"]
+    package static let secretKeys: Set<String> = ["password", "api_key", "token", "secret"]
 
     /// Parses TOML text; every error names the key (and the line, for syntax errors).
-    static func parse(_ text: String, file: String) throws -> Configuration {
+    package static func parse(_ text: String, file: String) throws -> Configuration {
         func fail(_ message: String) -> TemplateTrackError {
             TemplateTrackError(.invalidArgument, message, at: [.file(file)])
         }
@@ -132,7 +130,7 @@ struct Configuration: Sendable {
         for (key, value) in [("server", configuration.server), ("auth_url", configuration.authURL)] {
             guard let value else { continue }
             guard let url = URL(string: value), url.host != nil else { throw fail("'\(key)' is not a URL") }
-            do { try Endpoints.checkSecure(url) } catch let error as TemplateTrackError { throw fail("'\(key)': \(error.message)") }
+            do { try SecureURL.check(url) } catch let error as TemplateTrackError { throw fail("'\(key)': \(error.message)") }
         }
         if let api = try string("api", in: table) {
             guard let parsed = TemplateAPI(rawValue: api) else { throw fail("'api' must be \"upload\" or \"batch-updater\"") }
@@ -174,7 +172,7 @@ struct Configuration: Sendable {
             try checkKeys(notify, notifyKeys, in: "notify")
             if let webhook = try string("webhook", in: notify, section: "notify") {
                 guard let url = URL(string: webhook), url.host != nil else { throw fail("[notify] 'webhook' is not a URL") }
-                do { try Endpoints.checkSecure(url, allowingQuery: true) } catch let error as TemplateTrackError { throw fail("[notify] 'webhook': \(error.message)") }
+                do { try SecureURL.check(url, allowingQuery: true) } catch let error as TemplateTrackError { throw fail("[notify] 'webhook': \(error.message)") }
                 configuration.notify.webhook = url
             }
             configuration.notify.command = try string("command", in: notify, section: "notify")
@@ -212,40 +210,12 @@ struct Configuration: Sendable {
         return row[b.count]
     }
 
-    /// Credentials, in this order: `--username` (with `--password-stdin`, else
-    /// `IMMPORT_PASSWORD`); `IMMPORT_API_KEY`; `IMMPORT_USERNAME` with `IMMPORT_PASSWORD`;
-    /// then the configuration file's `username` (with `IMMPORT_PASSWORD` or `password_file`)
-    /// or `api_key_file`. Passwords are never taken from the command line.
-    func credentials(
-        username: String?, passwordFromStandardInput: Bool, environment: [String: String], readPassword: () -> String?
-    ) throws -> Credentials {
-        func nonEmpty(_ value: String?) -> String? { value.flatMap { $0.isEmpty ? nil : $0 } }
-        if let username {
-            let password = passwordFromStandardInput ? readPassword() : environment["IMMPORT_PASSWORD"]
-            guard let password = nonEmpty(password) else {
-                throw ValidationError("--username needs a password: pipe it in with --password-stdin, or set IMMPORT_PASSWORD")
-            }
-            return .password(username: username, password: password)
-        }
-        if passwordFromStandardInput { throw ValidationError("--password-stdin goes with --username") }
-        if let key = nonEmpty(environment["IMMPORT_API_KEY"]) { return .apiKey(key) }
-        if let user = nonEmpty(environment["IMMPORT_USERNAME"]), let password = nonEmpty(environment["IMMPORT_PASSWORD"]) {
-            return .password(username: user, password: password)
-        }
-        if let user = self.username {
-            if let password = nonEmpty(environment["IMMPORT_PASSWORD"]) { return .password(username: user, password: password) }
-            if let file = passwordFile { return .password(username: user, password: try SecretFile.read(file, key: "password_file")) }
-        }
-        if let file = apiKeyFile { return .apiKey(try SecretFile.read(file, key: "api_key_file")) }
-        throw ValidationError(
-            "no credentials: set IMMPORT_API_KEY, or IMMPORT_USERNAME and IMMPORT_PASSWORD, or use --username with --password-stdin")
-    }
 }
 
 /// A file holding one secret: a regular file, yours, readable by you only. Read only when
 /// credentials are needed (and by `config check`).
-enum SecretFile {
-    static func read(_ path: String, key: String) throws -> String {
+package enum SecretFile {
+    package static func read(_ path: String, key: String) throws -> String {
         let expanded = HomeFolder.expandingTilde(path)
         var info = stat()
         guard stat(expanded, &info) == 0 else {
@@ -272,7 +242,7 @@ enum SecretFile {
 }
 
 /// Completions that look into the history.
-enum Completions {
+package enum Completions {
     /// Workspace ids recorded in the default history (or the one `--db` names).
     @Sendable static func workspaces(_ arguments: [String], _ index: Int, _ prefix: String) -> [String] {
         var path = SQLiteHistory.defaultPath()

@@ -2,29 +2,10 @@ import ArgumentParser
 import Foundation
 import TemplateTrackBase
 import TemplateTrackWeb
+import TemplateTrackCommandLine
 
-struct ReportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "report",
-        abstract: "Write the history as a static HTML site that works offline (an overview, a page per change and per template).")
-
-    @OptionGroup var database: DatabaseOptions
-
-    @Option(
-        name: .customLong("html"),
-        help: ArgumentHelp("The report's folder: created, or updated when an earlier report made it.", valueName: "dir"),
-        completion: .directory)
-    var directory: String
-
-    @Option(name: [.customShort("w"), .long], help: "Only this workspace (repeatable).", completion: .custom(Completions.workspaces))
-    var workspace: [Int] = []
-
-    @Option(help: "Only changes fetched at or after this date or ISO 8601 time.")
-    var since: String?
-
-    @OptionGroup var output: JSONOption
-
-    func run() throws {
+extension ReportCommand {
+    func runHere() throws {
         let start = try since.map { try time($0, "--since").start }
         let history = try database.open()
         let options = SiteOptions(

@@ -1,10 +1,10 @@
-import ArgumentParser
-import Foundation
-import TemplateTrackBase
+package import ArgumentParser
+package import Foundation
+package import TemplateTrackBase
 
-@main
-struct TemplateTrackCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The root command; `templatetrack` and `templatetrack-network` both start here.
+package struct TemplateTrackCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "templatetrack",
         abstract: "Keep a queryable history of ImmPort's template documentation for each workspace.",
         discussion: """
@@ -20,10 +20,12 @@ struct TemplateTrackCommand: AsyncParsableCommand {
             WatchCommand.self, ConfigCommand.self, ReportCommand.self, ServeCommand.self, SimulatorCommand.self,
         ])
 
-    /// Exit status: 0 success, 1 only where a command promises it (`--exit-code`), 64 for a
-    /// usage error, 130 or 143 when interrupted by SIGINT or SIGTERM, 2 for any other error,
-    /// printed as one line naming what failed.
-    static func main() async {
+    package init() {}
+
+    /// Parses the arguments and runs the command. Exit status: 0 success, 1 only where a
+    /// command promises it (`--exit-code`), 64 for a usage error, 130 or 143 when interrupted
+    /// by SIGINT or SIGTERM, 2 for any other error, printed as one line naming what failed.
+    package static func start() async {
         var arguments = Array(CommandLine.arguments.dropFirst())
         do {
             GlobalOptions.current = try GlobalOptions.extract(from: &arguments)
@@ -84,7 +86,7 @@ struct TemplateTrackCommand: AsyncParsableCommand {
 
     /// Prints the error (with a hint naming the flag that helps, where one does) and returns
     /// the exit status.
-    static func report(_ error: TemplateTrackError) -> Int32 {
+    package static func report(_ error: TemplateTrackError) -> Int32 {
         if error.code == .cancelled {
             FileHandle.standardError.write(Data("templatetrack: interrupted; what was already recorded stays, nothing half-done was kept\n".utf8))
             return Interruption.exitStatus
@@ -114,14 +116,14 @@ struct TemplateTrackCommand: AsyncParsableCommand {
 
 /// Options every command takes, read before the command line is parsed: `--config FILE` and
 /// `--color auto|always|never` (also as `--config=FILE`, `--color=never`).
-struct GlobalOptions {
+package struct GlobalOptions {
     /// This run's, set once before any command runs.
-    nonisolated(unsafe) static var current = GlobalOptions()
+    package nonisolated(unsafe) static var current = GlobalOptions()
 
-    var config: String?
-    var color: ColorChoice = .auto
+    package var config: String?
+    package var color: ColorChoice = .auto
 
-    static func extract(from arguments: inout [String]) throws -> GlobalOptions {
+    package static func extract(from arguments: inout [String]) throws -> GlobalOptions {
         var options = GlobalOptions()
         var index = 0
         while index < arguments.count {

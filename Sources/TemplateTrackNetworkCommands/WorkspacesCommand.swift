@@ -3,23 +3,10 @@ import Foundation
 import TemplateTrack
 import TemplateTrackBase
 import TemplateTrackFetcher
+import TemplateTrackCommandLine
 
-struct WorkspacesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "workspaces", abstract: "List the workspaces your ImmPort account can see.")
-
-    @OptionGroup var server: ServerOptions
-    @OptionGroup var database: DatabaseOptions
-
-    @Flag(help: "List the workspaces in the history instead, with their names and snapshots.")
-    var local = false
-
-    @Option(help: ArgumentHelp("Give a workspace in the history a name (repeatable).", valueName: "ID=NAME"))
-    var name: [String] = []
-
-    @OptionGroup var output: JSONOption
-
-    func run() async throws {
+extension WorkspacesCommand {
+    func runHere() async throws {
         if local || !name.isEmpty { return try runLocal() }
         let client = try ImmPortClient(endpoints: try server.endpoints(), credentials: try server.credentials())
         let result: Result<[Workspace], any Error>

@@ -1,18 +1,18 @@
-import Foundation
-import TemplateTrackBase
+package import Foundation
+package import TemplateTrackBase
 
 /// Pretty, key-sorted JSON on standard output; times as ISO 8601 UTC to the second.
-func printJSON(_ value: some Encodable) throws {
+package func printJSON(_ value: some Encodable) throws {
     printJSONText(try jsonText(value))
 }
 
 /// JSON as encoded: its strings already escape control characters, and changing their
 /// contents would change the data.
-func printJSONText(_ text: String) {
+package func printJSONText(_ text: String) {
     Swift.print(text)
 }
 
-func jsonText(_ value: some Encodable, pretty: Bool = true) throws -> String {
+package func jsonText(_ value: some Encodable, pretty: Bool = true) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
     encoder.dateEncodingStrategy = .custom { date, encoder in

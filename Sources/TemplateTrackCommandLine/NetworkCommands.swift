@@ -1,0 +1,43 @@
+package import ArgumentParser
+package import Foundation
+package import TemplateTrackBase
+
+/// A command that needs the network stack (SwiftNIO, AsyncHTTPClient, Hummingbird): sync,
+/// watch, workspaces, serve, report, simulator and demo. Defined here, so that `templatetrack`
+/// parses, documents and completes it like any other; run by `templatetrack-network`.
+package protocol NetworkCommand: AsyncParsableCommand {}
+
+/// Where network commands run. `templatetrack` links none of the network stack, which halves
+/// the start-up of every query (fewer relocations, and the runtime's protocol-conformance
+/// scans read half as many records); for a network command it replaces itself with
+/// `templatetrack-network`, which sets `perform` and parses the same arguments again. The
+/// process, its standard streams, signals and exit status stay the same.
+package enum NetworkCommands {
+    /// How templatetrack-network runs a network command; nil in `templatetrack`.
+    nonisolated(unsafe) package static var perform: (@Sendable (any NetworkCommand) async throws -> Void)?
+
+    /// The helper's name, installed in `../libexec/templatetrack/` or beside `templatetrack`.
+    package static let helperName = "templatetrack-network"
+
+    package static func run(_ command: some NetworkCommand) async throws {
+        if let perform { return try await perform(command) }
+        try handOver()
+    }
+
+    /// Replaces this process with templatetrack-network, given the same arguments.
+    private static func handOver() throws -> Never {
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        let candidates = [
+            executable.deletingLastPathComponent().appending(path: "libexec/templatetrack/\(helperName)").path,
+            executable.appending(path: helperName).path,
+        ]
+        guard let helper = candidates.first(where: { access($0, X_OK) == 0 }) else {
+            throw TemplateTrackError(
+                .notFound, "\(helperName), which runs this command, is not installed beside templatetrack (looked for "
+                    + candidates.joined(separator: " and ") + ")")
+        }
+        let arguments: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { (text: String) in strdup(text) } + [nil]
+        execv(helper, arguments)
+        throw TemplateTrackError.system(.io, "cannot start \(helperName)", at: [.file(helper)])
+    }
+}
