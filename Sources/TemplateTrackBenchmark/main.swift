@@ -71,7 +71,7 @@ func measure(runs: Int = 5, prepare: () throws -> Void = {}, _ body: () async th
 /// run, untimed: its `prepare`, then `sync`, so that no run is timed writing back what the one
 /// before it left in the page cache.
 func measureSideBySide(
-    runs: Int = 7, prepareOurs: () throws -> Void = {}, ours: () async throws -> Void,
+    runs: Int = 9, prepareOurs: () throws -> Void = {}, ours: () async throws -> Void,
     prepareTheirs: () throws -> Void = {}, theirs: () async throws -> Void
 ) async throws -> (ours: Double, theirs: Double) {
     var (oursTimes, theirsTimes): ([Double], [Double]) = ([], [])
@@ -172,6 +172,7 @@ compare(
 
 try shell("cp '\(path("fresh.sqlite"))' '\(path("h.sqlite"))'")
 let (reimport, shaZip) = try await measureSideBySide(
+    runs: 15,
     ours: { try shell("'\(binary)' import '\(path("v1.zip"))' -w 1 --db '\(path("h.sqlite"))' >/dev/null") },
     theirs: { try shell("sha256sum '\(path("v1.zip"))' >/dev/null") })
 compare("re-import the same zip", ours: reimport, reference: "`sha256sum` of the zip", theirs: shaZip, goal: 0.5)
@@ -179,7 +180,7 @@ compare("re-import the same zip", ours: reimport, reference: "`sha256sum` of the
 try shell("'\(binary)' import '\(path("v2.zip"))' -w 1 --db '\(path("h.sqlite"))' >/dev/null")
 try shell("rm -rf '\(path("u"))' && unzip -q '\(path("v1.zip"))' -d '\(path("u1"))' && unzip -q '\(path("v2.zip"))' -d '\(path("u2"))'")
 let (ourDiff, diffRQ) = try await measureSideBySide(
-    runs: 11, ours: { try shell("'\(binary)' diff -w 1 --db '\(path("h.sqlite"))' >/dev/null") },
+    runs: 15, ours: { try shell("'\(binary)' diff -w 1 --db '\(path("h.sqlite"))' >/dev/null") },
     theirs: { try shell("diff -rq '\(path("u1"))' '\(path("u2"))' >/dev/null || true") })
 compare("which files differ between the two (`diff`; 10 of \(entries) differ)", ours: ourDiff, reference: "`diff -rq` of the two trees", theirs: diffRQ, goal: 0.2)
 
@@ -370,7 +371,7 @@ trees = try shell("sqlite3 '\(path("year.sqlite"))' 'SELECT count(*) FROM tree'"
 // MARK: - Report
 
 var report: [String] = []
-report.append("Measured on \(ProcessInfo.processInfo.activeProcessorCount) cores, release build, \(Timestamp.display(Date()).prefix(10)); each figure the median of 7 runs (11 for `diff`, 3 for the syncs) of the whole command, ours and the reference taken in turns, each after a `sync`.")
+report.append("Measured on \(ProcessInfo.processInfo.activeProcessorCount) cores, release build, \(Timestamp.display(Date()).prefix(10)); each figure the median of 9 runs (15 for `diff` and the re-import, 3 for the syncs) of the whole command, ours and the reference taken in turns, each after a `sync`.")
 report.append("")
 report.append("| work | TemplateTrack | the tools a user would run | ratio | goal |")
 report.append("| --- | --- | --- | --- | --- |")
