@@ -435,6 +435,8 @@ public enum Extraction {
         if !work.isEmpty {
             guard templatetrack_syncfs(rootFD) == 0 else { throw TemplateTrackError.system(.io, "cannot save the files", at: [.file(root)]) }
         }
+        // The flush can take seconds: a stop asked for meanwhile still stops before any rename.
+        if isCancelled() { throw TemplateTrackError(.cancelled, "interrupted") }
         for item in work {
             let fd = try folderFD(item)
             defer { close(fd) }

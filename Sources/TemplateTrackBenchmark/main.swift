@@ -42,7 +42,9 @@ func shell(_ command: String, environment: [String: String] = [:]) throws -> Str
     let spawned = posix_spawn(&pid, "/bin/bash", &actions, nil, arguments, variables)
     guard spawned == 0 else { throw TemplateTrackError(.io, "cannot start bash (\(spawned)): \(command)") }
     var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+    while waitpid(pid, &status, 0) < 0 {
+        guard errno == EINTR else { throw TemplateTrackError(.io, "cannot wait for bash (errno \(errno)): \(command)") }
+    }
     // Exited (low 7 bits 0) with status 0 (the next 8 bits).
     guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
         throw TemplateTrackError(.io, "benchmark step failed (wait status \(status)): \(command)")

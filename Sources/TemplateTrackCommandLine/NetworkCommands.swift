@@ -33,10 +33,14 @@ package enum NetworkCommands {
         ]
         guard let helper = candidates.first(where: { access($0, X_OK) == 0 }) else {
             throw TemplateTrackError(
-                .notFound, "\(helperName), which runs this command, is not installed beside templatetrack (looked for "
+                .notFound, "\(helperName), which runs this command, is not installed (looked for "
                     + candidates.joined(separator: " and ") + ")")
         }
         let arguments: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { (text: String) in strdup(text) } + [nil]
+        // This runs on a worker thread: the helper must not inherit its blocked signals.
+        var none = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, nil)
         execv(helper, arguments)
         throw TemplateTrackError.system(.io, "cannot start \(helperName)", at: [.file(helper)])
     }

@@ -142,6 +142,15 @@ public enum TreeDiff {
 }
 
 extension HistoryReader {
+    /// Both whole trees, less the entries they share: a store without a cheaper way (SQLite
+    /// merges the two in path order) needs only `treeEntries`.
+    public func differingEntries(_ pair: TreePair) throws -> (from: [TreeEntry], to: [TreeEntry]) {
+        guard pair.from != pair.to else { return ([], []) }
+        let (from, to) = (try treeEntries(pair.from), try treeEntries(pair.to))
+        let shared = Set(from).intersection(to)
+        return (from.filter { !shared.contains($0) }, to.filter { !shared.contains($0) })
+    }
+
     /// What changed from the first tree of `pair` to the second, by path.
     public func fileChanges(_ pair: TreePair) throws -> [FileChange] {
         let (from, to) = try differingEntries(pair)

@@ -5,27 +5,6 @@ import TemplateTrackSimulator
 import TemplateTrackCommandLine
 
 extension SimulatorCommand {
-    /// `--fault` values: workspace (nil for the list) -> fault.
-    func faults() throws -> [(workspace: Int?, fault: SimulatorConfiguration.Fault)] {
-        try fault.map { entry in
-            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw ValidationError("--fault takes WORKSPACE=KIND[:TIMES], as in 5001=503:2") }
-            let workspace: Int?
-            if parts[0] == "workspaces" {
-                workspace = nil
-            } else if let id = Int(parts[0]), id > 0 {
-                workspace = id
-            } else {
-                throw ValidationError("--fault '\(entry)': WORKSPACE is a workspace id or 'workspaces'")
-            }
-            do {
-                return (workspace, try SimulatorConfiguration.Fault(parsing: parts[1]))
-            } catch let error as TemplateTrackError {
-                throw ValidationError("--fault \(error.message)")
-            }
-        }
-    }
-
     func runHere() async throws {
         var users: [String: String] = [:]
         for entry in user {

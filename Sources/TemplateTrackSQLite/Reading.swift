@@ -273,7 +273,9 @@ private final class TreeRows {
 
     /// The current row's text in `column`: nil for NULL.
     private func bytes(_ column: Int32) -> UnsafeRawBufferPointer? {
-        guard let text = sqlite3_column_text(statement.sqliteStatement, column) else { return nil }
+        guard sqlite3_column_type(statement.sqliteStatement, column) != SQLITE_NULL else { return nil }
+        // A text's pointer is NULL only when SQLite ran out of memory converting it.
+        guard let text = sqlite3_column_text(statement.sqliteStatement, column) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         return UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement.sqliteStatement, column)))
     }
 

@@ -12,14 +12,16 @@ public import TemplateTrackHistory
 /// The history in one SQLite file (GRDB, WAL): TemplateTrack's store.
 ///
 /// The file is stamped with `applicationID`; any other SQLite file is refused, naming it, and
-/// left untouched. A new file is created with mode 0600 (its folders 0700). Queries open it
-/// read-only; when the file or its folder is read-only, without taking locks at all.
+/// left untouched. A new file is created with mode 0600 (its folders 0700). Queries never
+/// write it: a command reads through one connection with `query_only` (which, closing last,
+/// removes the write-ahead log as any connection that may write does), a server through a
+/// pool of read-only ones; when the file or its folder is read-only, without taking locks.
 /// Migrations run in one `BEGIN IMMEDIATE` transaction, so concurrent first uses take turns.
 public final class SQLiteHistory: Sendable {
     /// How a command means to use the history.
     public enum Access: Sendable, Equatable {
-        /// Queries only, from one thread at a time (a command); the file must exist. Opened
-        /// read-only unless an upgrade is pending.
+        /// Queries only, from one thread at a time (a command); the file must exist. One
+        /// connection that only reads (`query_only`), unless an upgrade is pending.
         case read
         /// Queries only, from many threads at once (a server): as `.read`, with a pool of readers.
         case readConcurrently

@@ -116,6 +116,10 @@ struct ConventionsTests {
         // Without the helper, the queries still work and a network command says what is missing.
         try FileManager.default.copyItem(atPath: templatetrackBinary, toPath: scratch.file("alone"))
         #expect(try run([scratch.file("alone"), "log", "--db", scratch.file("h.sqlite")]).status == 0)
+        #expect(try run([scratch.file("alone"), "workspaces", "--local", "--db", scratch.file("h.sqlite")]).stdout.contains("3"))
+        // Network commands' arguments are still checked here, as usage errors.
+        let fault = try run([scratch.file("alone"), "simulator", "--port", "0", "--user", "a:b", "--fault", "nonsense"])
+        #expect(fault.status == 64 && fault.stderr.contains("--fault"), "\(fault.stderr)")
         let missing = try run([scratch.file("alone"), "report", "--db", scratch.file("h.sqlite"), "--html", scratch.file("site2")])
         #expect(missing.status == 2 && missing.stderr.contains("templatetrack-network"), "\(missing.stderr)")
     }

@@ -41,6 +41,9 @@ struct ExtractCommand: ParsableCommand {
             options: ExtractionOptions(
                 force: force, intoExisting: intoExisting, lockTimeout: TimeInterval(wait),
                 isCancelled: { Interruption.isInterrupted }))
+        // A signal during the last renames: the files are in place and recorded, but the
+        // command was asked to stop, and says so by its status, as sync does.
+        if Interruption.isInterrupted { throw TemplateTrackError(.cancelled, "interrupted") }
         if output.json { return try printJSON(report) }
         var line = "\(target.series), snapshot \(found.id) → \(report.directory): "
         line += report.created ? "created, \(report.written) written" : "\(report.written) written, \(report.unchanged) unchanged, \(report.removed) removed"

@@ -53,7 +53,29 @@ package struct SimulatorCommand: NetworkCommand, IndependentOfConfiguration {
         guard (0...1_000_000).contains(syntheticWorkspaces) else {
             throw ValidationError("--synthetic-workspaces must be 0 to 1000000")
         }
+        _ = try faults()
         _ = try servedZips()
+    }
+
+    /// `--fault` values: workspace (nil for the list) -> fault.
+    package func faults() throws -> [(workspace: Int?, fault: SimulatedFault)] {
+        try fault.map { entry in
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("--fault takes WORKSPACE=KIND[:TIMES], as in 5001=503:2") }
+            let workspace: Int?
+            if parts[0] == "workspaces" {
+                workspace = nil
+            } else if let id = Int(parts[0]), id > 0 {
+                workspace = id
+            } else {
+                throw ValidationError("--fault '\(entry)': WORKSPACE is a workspace id or 'workspaces'")
+            }
+            do {
+                return (workspace, try SimulatedFault(parsing: parts[1]))
+            } catch let error as TemplateTrackError {
+                throw ValidationError("--fault \(error.message)")
+            }
+        }
     }
 
     /// `--serve` values: workspace -> zip path.
