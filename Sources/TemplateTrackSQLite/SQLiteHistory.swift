@@ -84,7 +84,7 @@ public final class SQLiteHistory: Sendable {
                 if createdFolders.isEmpty { createdFolders = try Self.makeFolders(for: path) }
                 created = try Self.createAtomically(path)
             }
-            lock = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            lock = HeldDescriptors.open(path)
             guard lock >= 0 else {
                 if errno == ENOENT { continue }
                 throw TemplateTrackError.system(.io, "cannot open the history database", at: [.file(path)])
@@ -93,7 +93,7 @@ public final class SQLiteHistory: Sendable {
             var held = stat()
             var now = stat()
             if fstat(lock, &held) == 0, stat(path, &now) == 0, held.st_ino == now.st_ino, held.st_dev == now.st_dev { break }
-            Glibc.close(lock)
+            HeldDescriptors.close(lock)
             lock = -1
             created = false
         }
@@ -104,9 +104,9 @@ public final class SQLiteHistory: Sendable {
         createdFile = created
         self.createdFolders = createdFolders
         do {
-            if !created { try Self.checkIsOurs(path) }
+            if !created { try Self.checkIsOurs(path, through: lock) }
         } catch {
-            Glibc.close(lock)
+            HeldDescriptors.close(lock)
             throw error
         }
 
@@ -131,10 +131,10 @@ public final class SQLiteHistory: Sendable {
                 readerClosesLast = false
             }
         } catch let error as TemplateTrackError {
-            Glibc.close(lock)
+            HeldDescriptors.close(lock)
             throw error.places.contains(.file(path)) ? error : error.at(.file(path))
         } catch {
-            Glibc.close(lock)
+            HeldDescriptors.close(lock)
             throw Self.translate(error, path: path)
         }
     }
@@ -173,7 +173,7 @@ public final class SQLiteHistory: Sendable {
         if !readerClosesLast, Self.isWritable(path), let last = try? DatabaseQueue(path: path, configuration: Self.configuration(readOnly: false)) {
             try? last.close()
         }
-        Glibc.close(usageLock)
+        HeldDescriptors.close(usageLock)
     }
 
     /// The write connection; commands that write open with `.write` or `.create`.
@@ -234,12 +234,17 @@ public final class SQLiteHistory: Sendable {
 
     /// Refuses any file that is not a TemplateTrack history, reading only its header (and, for
     /// an unstamped SQLite file, its table names, without locks): nothing is written to it.
-    static func checkIsOurs(_ path: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+    ///
+    /// The header is read through `descriptor`, the usage lock's, which stays open: closing any
+    /// other descriptor of the file would drop every POSIX lock this process holds on it,
+    /// those of another open history on the same file included.
+    static func checkIsOurs(_ path: String, through descriptor: Int32) throws {
+        var bytes = [UInt8](repeating: 0, count: 100)
+        let count = pread(descriptor, &bytes, 100, 0)
+        guard count >= 0 else {
             throw TemplateTrackError.system(.io, "cannot read the history database", at: [.file(path)])
         }
-        let header = (try? handle.read(upToCount: 100)) ?? Data()
-        try? handle.close()
+        let header = Data(bytes.prefix(count))
         if header.isEmpty {
             throw TemplateTrackError(
                 .database, "is an empty file, not a TemplateTrack history; it was left as it is", at: [.file(path)])
@@ -394,7 +399,54 @@ public final class SQLiteHistory: Sendable {
         try? (reader as? DatabasePool)?.close()
         for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) }
         for folder in createdFolders.reversed() { rmdir(folder) }
-        Glibc.close(usageLock)
+        HeldDescriptors.close(usageLock)
+    }
+
+    /// The usage lock's descriptors. Closing any descriptor of a file drops every POSIX lock
+    /// this process holds on it, SQLite's included, so one closed while another history on the
+    /// same file is open here (`serve` opens one every 15 s to index) would leave that one's
+    /// connections unlocked: another process's last close could then remove the log under them.
+    /// So a descriptor is closed only with the last one of its file, as SQLite does with its own.
+    enum HeldDescriptors {
+        private struct FileKey: Hashable {
+            var device: UInt
+            var inode: UInt
+        }
+        private static let files = Mutex<[FileKey: (open: Int, waiting: [Int32])]>([:])
+
+        private static func key(_ descriptor: Int32) -> FileKey? {
+            var info = stat()
+            guard fstat(descriptor, &info) == 0 else { return nil }
+            return FileKey(device: UInt(info.st_dev), inode: UInt(info.st_ino))
+        }
+
+        /// Opens `path` for reading, counted as open until `close`.
+        static func open(_ path: String) -> Int32 {
+            let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            guard descriptor >= 0, let key = key(descriptor) else { return descriptor }
+            files.withLock { $0[key, default: (0, [])].open += 1 }
+            return descriptor
+        }
+
+        /// Closes `descriptor` now if no other is open on its file, else with the last of them.
+        static func close(_ descriptor: Int32) {
+            guard let key = key(descriptor) else {
+                Glibc.close(descriptor)
+                return
+            }
+            let closing: [Int32] = files.withLock { files in
+                var file = files[key] ?? (1, [])
+                file.open -= 1
+                file.waiting.append(descriptor)
+                guard file.open <= 0 else {
+                    files[key] = file
+                    return []
+                }
+                files[key] = nil
+                return file.waiting
+            }
+            for descriptor in closing { Glibc.close(descriptor) }
+        }
     }
 
     /// SQLite's errors become `TemplateTrackError`s in plain words, naming the file.

@@ -202,16 +202,18 @@ struct StoreTests {
         let snapshot = try importZip(scratch.file("a.zip"), workspace: 3, into: history)
         try makeZip(at: scratch.file("b.zip"), [("other.txt", "x")])
         try importZip(scratch.file("b.zip"), workspace: 3, into: history)
+        history.close()
         try TemplateTrackTesting.run(["sqlite3", folder + "/history.sqlite", "PRAGMA wal_checkpoint(TRUNCATE);"])
         chmod(folder + "/history.sqlite", 0o444)
-        let fileOnly = try SQLiteHistory(path: folder + "/history.sqlite", access: .read)
+        // (`writable: false`: the tests may run as root, who can write whatever the modes say.)
+        let fileOnly = try SQLiteHistory(path: folder + "/history.sqlite", access: .read, writable: false)
         #expect(fileOnly.isReadOnly)
         #expect(try fileOnly.snapshots(SnapshotQuery(workspace: 3)).count == 2)
         // The folder too: no -shm can be created there.
         for extra in ["-wal", "-shm"] { unlink(folder + "/history.sqlite" + extra) }
         chmod(folder, 0o555)
         defer { chmod(folder, 0o755) }
-        let locked = try SQLiteHistory(path: folder + "/history.sqlite", access: .read)
+        let locked = try SQLiteHistory(path: folder + "/history.sqlite", access: .read, writable: false)
         #expect(try locked.resolve(.id(snapshot.id), in: Series(workspace: 3)).fileCount == 3)
         #expect(try Queries.changed(since: nil, in: locked).count == 1)
         if getuid() != 0 {  // root may write anything, whatever the modes say
@@ -443,6 +445,29 @@ struct StoreTests {
         #expect(!FileManager.default.fileExists(atPath: scratch.file("history.sqlite-shm")))
         // (sqlite3 -readonly itself leaves an -shm and -wal behind: checked last.)
         #expect(try databaseDump(scratch.file("history.sqlite")) == recorded)
+    }
+
+    @Test("opening a history again in the same process keeps the first opening's locks: another process closing does not remove the log under it")
+    func secondOpeningKeepsLocks() throws {
+        let scratch = try Scratch()
+        let history = try makeHistory(scratch)
+        try makeZip(at: scratch.file("a.zip"), sampleFiles)
+        try importZip(scratch.file("a.zip"), workspace: 1, into: history)
+        history.close()
+        let path = scratch.file("history.sqlite")
+        let first = try SQLiteHistory(path: path, access: .read)
+        #expect(try first.snapshots(SnapshotQuery()).count == 1)
+        #expect(FileManager.default.fileExists(atPath: path + "-shm"))
+        // A second opening (as serve's indexer makes every 15 s) and its close.
+        let second = try SQLiteHistory(path: path, access: .read)
+        #expect(try second.snapshots(SnapshotQuery()).count == 1)
+        second.close()
+        // Another process opens and closes a connection that may write: it must see that it is
+        // not the last, and leave the log and its index to the one still open here.
+        try run(["sqlite3", path, "SELECT count(*) FROM snapshot"])
+        #expect(FileManager.default.fileExists(atPath: path + "-shm"))
+        #expect(try first.snapshots(SnapshotQuery()).count == 1)
+        first.close()
     }
 
     @Test("the changes between two trees, merged from SQLite's rows in path order, equal TreeDiff over the whole trees")
