@@ -1,10 +1,10 @@
-package import ArgumentParser
-package import Foundation
-package import TOMLKit
+import ArgumentParser
+import Foundation
+import TOMLKit
 package import TemplateTrack
 package import TemplateTrackBase
 package import TemplateTrackExtractor
-package import TemplateTrackSQLite
+import TemplateTrackSQLite
 
 /// Settings from the configuration file (TOML); command-line flags override them, and for
 /// credentials the environment does too. Secrets are never kept in the file: it may name a file

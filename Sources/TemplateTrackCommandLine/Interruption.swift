@@ -1,6 +1,6 @@
-package import Dispatch
-package import Foundation
-package import Synchronization
+import Dispatch
+import Foundation
+import Synchronization
 
 /// SIGINT and SIGTERM. Work that can stop cleanly (sync, import, watch) polls `isInterrupted`
 /// or runs in a task that is cancelled, rolls back, removes partial files and exits with 130

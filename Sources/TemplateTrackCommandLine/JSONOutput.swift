@@ -1,5 +1,5 @@
-package import Foundation
-package import TemplateTrackBase
+import Foundation
+import TemplateTrackBase
 
 /// Pretty, key-sorted JSON on standard output; times as ISO 8601 UTC to the second.
 package func printJSON(_ value: some Encodable) throws {

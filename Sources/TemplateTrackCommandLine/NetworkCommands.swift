@@ -1,6 +1,6 @@
 package import ArgumentParser
-package import Foundation
-package import TemplateTrackBase
+import Foundation
+import TemplateTrackBase
 
 /// A command that needs the network stack (SwiftNIO, AsyncHTTPClient, Hummingbird): sync,
 /// watch, workspaces, serve, report, simulator and demo. Defined here, so that `templatetrack`

@@ -1,7 +1,7 @@
 public import ArgumentParser
-package import Foundation
-package import Synchronization
-package import TemplateTrack
+import Foundation
+import Synchronization
+import TemplateTrack
 package import TemplateTrackBase
 package import TemplateTrackExtractor
 package import TemplateTrackHistory

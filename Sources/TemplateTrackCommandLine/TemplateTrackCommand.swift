@@ -1,5 +1,5 @@
 package import ArgumentParser
-package import Foundation
+import Foundation
 package import TemplateTrackBase
 
 /// The root command; `templatetrack` and `templatetrack-network` both start here.

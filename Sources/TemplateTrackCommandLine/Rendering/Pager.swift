@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 
 /// Long output on a terminal goes through `$PAGER` (default `less -FRX`); anything else is
 /// printed as it is.

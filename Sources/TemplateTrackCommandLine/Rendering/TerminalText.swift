@@ -1,5 +1,5 @@
-package import Foundation
-package import TemplateTrackBase
+import Foundation
+import TemplateTrackBase
 
 /// Text for people, made safe for a terminal. Names, columns, snippets and file lines come from
 /// downloaded zips, so every line printed passes through here: control and format characters

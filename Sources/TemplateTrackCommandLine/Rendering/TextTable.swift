@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 
 /// When to colour output: `--color=auto|always|never`.
 package enum ColorChoice: String, CaseIterable, Sendable {

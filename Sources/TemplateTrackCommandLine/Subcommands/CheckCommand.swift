@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-package import TemplateTrack
-package import TemplateTrackBase
+import TemplateTrack
+import TemplateTrackBase
 package import TemplateTrackCheck
 package import TemplateTrackHistory
 package import TemplateTrackSQLite

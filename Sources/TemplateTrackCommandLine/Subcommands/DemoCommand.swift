@@ -1,10 +1,4 @@
 package import ArgumentParser
-package import Foundation
-package import TemplateTrack
-package import TemplateTrackBase
-package import TemplateTrackCheck
-package import TemplateTrackHistory
-package import TemplateTrackSQLite
 
 package struct DemoCommand: NetworkCommand, IndependentOfConfiguration {
     package static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
 package import ArgumentParser
-package import Foundation
-package import TemplateTrackBase
+import Foundation
+import TemplateTrackBase
 
 package struct ReportCommand: NetworkCommand {
     package static let configuration = CommandConfiguration(

@@ -1,7 +1,4 @@
 package import ArgumentParser
-package import Foundation
-package import TemplateTrackBase
-package import TemplateTrackSQLite
 
 package struct ServeCommand: NetworkCommand {
     package static let configuration = CommandConfiguration(

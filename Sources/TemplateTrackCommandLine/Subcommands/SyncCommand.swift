@@ -1,6 +1,6 @@
 package import ArgumentParser
-package import Foundation
-package import TemplateTrack
+import Foundation
+import TemplateTrack
 package import TemplateTrackBase
 
 package struct SyncCommand: NetworkCommand {

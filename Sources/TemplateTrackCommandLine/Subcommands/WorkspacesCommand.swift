@@ -1,7 +1,7 @@
 package import ArgumentParser
-package import Foundation
-package import TemplateTrack
-package import TemplateTrackBase
+import Foundation
+import TemplateTrack
+import TemplateTrackBase
 
 package struct WorkspacesCommand: NetworkCommand {
     package static let configuration = CommandConfiguration(
