@@ -114,9 +114,9 @@ public enum TemplateRecognizer {
             let trimmed = line.last == 0x0d ? line.dropLast() : line
             return String(validating: trimmed, as: UTF8.self) ?? String(trimmed.map { Character(Unicode.Scalar($0)) })
         }
-        let byteLines = bytes.split(separator: 0x0a, omittingEmptySubsequences: false)
-        guard let headerBytes = byteLines.first else { return nil }
-        var header = decode(headerBytes)
+        // The header line decides, before the rest of a possibly large file is split.
+        let headerEnd = nextLineFeed(in: bytes, from: 0)
+        var header = decode(bytes[0..<headerEnd])
         if header.hasPrefix("\u{FEFF}") { header.removeFirst() }
         let cells = header.split(separator: "\t", omittingEmptySubsequences: false).map {
             $0.trimmingCharacters(in: .whitespaces)
@@ -145,16 +145,36 @@ public enum TemplateRecognizer {
         /// of most of them matters. Other lines (and "Column Name" rows) are decoded whole.
         func shape(_ line: ArraySlice<UInt8>) -> (first: ArraySlice<UInt8>, more: Bool)? {
             let line = line.last == 0x0d ? line.dropLast() : line
-            guard line.allSatisfy({ $0 < 0x80 }) else { return nil }
-            let tab = line.firstIndex(of: 0x09) ?? line.endIndex
+            // One pass: every byte ASCII, where the first tab is, and whether anything but
+            // spaces and tabs follows it.
+            let scanned = line.withUnsafeBufferPointer { buffer -> (tab: Int, more: Bool)? in
+                var tab = buffer.count
+                var more = false
+                for index in 0..<buffer.count {
+                    let byte = buffer[index]
+                    if byte >= 0x80 { return nil }
+                    if tab == buffer.count {
+                        if byte == 0x09 { tab = index }
+                    } else if byte != 0x20 && byte != 0x09 {
+                        more = true
+                    }
+                }
+                return (tab, more)
+            }
+            guard let (tabOffset, more) = scanned else { return nil }
+            let tab = line.startIndex + tabOffset
             var first = line[line.startIndex..<tab]
             while first.first == 0x20 { first = first.dropFirst() }
             while first.last == 0x20 { first = first.dropLast() }
-            let more = line[tab...].contains { $0 != 0x20 && $0 != 0x09 }
             return (first, more)
         }
         let columnName = Array("Column Name".utf8)
-        for lineBytes in byteLines.dropFirst() {
+        var lineStart = headerEnd
+        while lineStart < bytes.count {
+            lineStart += 1  // past the line feed that ended the previous line
+            let lineEnd = nextLineFeed(in: bytes, from: lineStart)
+            let lineBytes = bytes[lineStart..<lineEnd]
+            lineStart = lineEnd
             let cells: [String]
             if let (first, more) = shape(lineBytes), !first.elementsEqual(columnName) {
                 // Only the first cell is needed; the others stand in as one non-empty cell.
@@ -189,5 +209,15 @@ public enum TemplateRecognizer {
         return Template(
             name: cells[0], fileName: nil, schemaVersion: version.isEmpty ? nil : version, templateType: nil,
             properties: [:], blocks: parsedBlocks, source: .text)
+    }
+
+    /// The index of the first line feed at or after `start`, or `bytes.count`: found with
+    /// `memchr`, since whole files are scanned.
+    static func nextLineFeed(in bytes: [UInt8], from start: Int) -> Int {
+        guard start < bytes.count else { return bytes.count }
+        return bytes.withUnsafeBufferPointer { buffer in
+            guard let found = memchr(buffer.baseAddress! + start, 0x0a, buffer.count - start) else { return buffer.count }
+            return buffer.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
     }
 }
