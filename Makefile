@@ -1,7 +1,7 @@
 # Two entry points: `make demo` and `make test`. Both install the system packages they need
 # (Debian/Ubuntu, via apt-get; sudo when not root) before building.
 SWIFT ?= swift
-APT_PACKAGES := libzip-dev libsqlite3-dev pkg-config zip unzip curl python3 sqlite3 binutils
+APT_PACKAGES := libzip-dev libdeflate-dev libsqlite3-dev pkg-config zip unzip curl python3 sqlite3 binutils
 # The web tests open the report and the web view in headless Chromium; `make web-benchmark`
 # loads the web view with wrk. (Target-specific: `make demo` does not install them.)
 test: APT_PACKAGES += chromium

@@ -184,8 +184,6 @@ public final class ArchiveReader: Sendable {
     ) throws -> InflatedFile {
         var isText = true
         let keep = info.size <= options.memoryLimit
-        var bytes: [UInt8] = []
-        if keep { bytes.reserveCapacity(Int(info.size)) }
         var spool: (path: String, fd: Int32)?
         if !keep, let folder = options.spoolFolder {
             let spoolPath = folder + "/entry-\(info.index)-\(UUID().uuidString)"
@@ -195,6 +193,16 @@ public final class ArchiveReader: Sendable {
             spool = (spoolPath, fd)
         }
         defer { if let spool { close(spool.fd) } }
+        if isCancelled() { throw TemplateTrackError(.cancelled, "interrupted", at: [.file(archive.path), .entry(info.name)]) }
+        if let whole = try archive.readWhole(info) {
+            let isText = whole.bytes.withUnsafeBytes { $0.isEmpty || memchr($0.baseAddress!, 0, $0.count) == nil }
+            if let spool { try whole.bytes.withUnsafeBytes { try writeAll(spool.fd, $0, path: spool.path) } }
+            let entry = ArchiveEntry(
+                index: info.index, path: info.name, isDirectory: false, size: info.size, sha256: whole.sha256, isText: isText)
+            return InflatedFile(entry: entry, bytes: keep ? whole.bytes : nil, spoolPath: spool?.path)
+        }
+        var bytes: [UInt8] = []
+        if keep { bytes.reserveCapacity(Int(info.size)) }
         let sha256 = try archive.read(info, isCancelled: isCancelled) { chunk in
             if isText, memchr(chunk.baseAddress!, 0, chunk.count) != nil { isText = false }
             if keep {

@@ -1,3 +1,4 @@
+import CLibdeflate
 import CLibzip
 import Crypto
 import Foundation
@@ -21,6 +22,8 @@ public struct ZipEntryInfo: Sendable, Hashable {
     public var compressedSize: Int64
     /// The compression method (0 stored, 8 deflated, ...).
     public var compressionMethod: Int
+    /// The CRC-32 of the uncompressed bytes, as declared.
+    public var crc: UInt32
     /// Whether the entry is encrypted (flag bits 0 or 6, or the AES method).
     public var isEncrypted: Bool
     /// Whether Unix attributes mark the entry as a symbolic link.
@@ -37,6 +40,7 @@ public struct ZipEntryInfo: Sendable, Hashable {
         size = Int64(record.size)
         compressedSize = Int64(record.compressedSize)
         compressionMethod = Int(record.method)
+        crc = record.crc
         isEncrypted = record.flags & 0x0041 != 0 || record.method == 99
         // The file type in the high half of the attributes, whatever host wrote them: unzip
         // honours it from Unix and several other hosts, so any symbolic link is refused.
@@ -72,7 +76,13 @@ public final class ZipArchive {
         self.path = path
     }
 
-    deinit { zip_discard(handle) }
+    /// Made on first use: each archive belongs to one thread, and so does its decompressor.
+    private var decompressor: OpaquePointer?
+
+    deinit {
+        zip_discard(handle)
+        if let decompressor { libdeflate_free_decompressor(decompressor) }
+    }
 
     /// libzip's consistency check refuses duplicate names without saying which; find it.
     private static func firstDuplicateName(_ path: String) -> String? {
@@ -171,6 +181,65 @@ public final class ZipArchive {
                 .invalidArchive, "holds \(total) bytes but its header declares \(entry.size)", at: places)
         }
         return hasher.finalize().hex
+    }
+
+    /// Deflated entries up to this size are inflated whole by `readWhole`.
+    public static let wholeEntryLimit: Int64 = 4 << 20
+
+    /// Inflates a deflated entry of at most `wholeEntryLimit` bytes whole, with libdeflate, and
+    /// returns its bytes and SHA-256; nil for any other entry (stream it with `read`).
+    ///
+    /// libzip hands over the compressed bytes as stored; the checks are those `read` makes: the
+    /// data must inflate to exactly the declared size, with the declared CRC-32.
+    public func readWhole(_ entry: ZipEntryInfo) throws -> (bytes: [UInt8], sha256: String)? {
+        guard entry.compressionMethod == 8, entry.size <= Self.wholeEntryLimit,
+            entry.compressedSize <= Self.wholeEntryLimit + (Self.wholeEntryLimit >> 6)
+        else { return nil }
+        let places: [TemplateTrackError.Place] = [.file(path), .entry(entry.name)]
+        guard let file = zip_fopen_index(handle, zip_uint64_t(entry.index), zip_flags_t(ZIP_FL_COMPRESSED)) else {
+            throw TemplateTrackError(.invalidArchive, "cannot open entry: \(lastError)", at: places)
+        }
+        defer { zip_fclose(file) }
+        let compressedSize = Int(entry.compressedSize)
+        let compressed = UnsafeMutableRawBufferPointer.allocate(byteCount: max(compressedSize, 1), alignment: 16)
+        defer { compressed.deallocate() }
+        var stored = 0
+        while stored < compressedSize {
+            let count = zip_fread(file, compressed.baseAddress! + stored, zip_uint64_t(compressedSize - stored))
+            if count < 0 {
+                throw TemplateTrackError(.invalidArchive, "corrupt data: \(String(cString: zip_file_strerror(file)))", at: places)
+            }
+            guard count > 0 else {
+                throw TemplateTrackError(
+                    .invalidArchive, "holds \(stored) compressed bytes but its header declares \(compressedSize)", at: places)
+            }
+            stored += Int(count)
+        }
+        if decompressor == nil { decompressor = libdeflate_alloc_decompressor() }
+        guard let decompressor else { throw TemplateTrackError(.io, "out of memory for a decompressor", at: places) }
+        let size = Int(entry.size)
+        var result = LIBDEFLATE_SUCCESS
+        var inflated = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: max(size, 1)) { buffer, initialized in
+            result = libdeflate_deflate_decompress(
+                decompressor, compressed.baseAddress, compressedSize, buffer.baseAddress, size, &inflated)
+            initialized = result == LIBDEFLATE_SUCCESS ? inflated : 0
+        }
+        switch result {
+        case LIBDEFLATE_SUCCESS:
+            guard inflated == size else {
+                throw TemplateTrackError(.invalidArchive, "holds \(inflated) bytes but its header declares \(size)", at: places)
+            }
+        case LIBDEFLATE_INSUFFICIENT_SPACE:
+            throw TemplateTrackError(.invalidArchive, "holds more bytes than the \(size) its header declares", at: places)
+        default:
+            throw TemplateTrackError(.invalidArchive, "corrupt data: not a valid deflate stream", at: places)
+        }
+        let crc = bytes.withUnsafeBytes { libdeflate_crc32(0, $0.baseAddress, $0.count) }
+        guard crc == entry.crc else { throw TemplateTrackError(.invalidArchive, "corrupt data: CRC error", at: places) }
+        var hasher = SHA256()
+        bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        return (bytes, hasher.finalize().hex)
     }
 
     private var lastError: String { String(cString: zip_strerror(handle)) }

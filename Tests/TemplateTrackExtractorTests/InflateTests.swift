@@ -175,6 +175,56 @@ struct InflateTests {
         return (scratch.file("t.zip"), largest.key, files.count)
     }
 
+    @Test("whole-entry inflation (libdeflate) and streaming (libzip) agree; only deflated entries up to the limit go whole, and a bad CRC is caught either way")
+    func wholeAndStreamedAgree() throws {
+        let scratch = try Scratch()
+        let limit = Int(ZipArchive.wholeEntryLimit)
+        // Deflated around the limit, empty and tiny; stored; then copies whose CRC is wrong.
+        let script = """
+            import random, struct, sys, zipfile
+            rng = random.Random(7)
+            table = bytes(b"ACGT\\t\\n0123456789abcd"[b % 16] for b in range(256))
+            def text(n):
+                return rng.randbytes(n).translate(table)
+            sizes = {"empty.txt": 0, "one.txt": 1, "at-limit.txt": \(limit), "over-limit.txt": \(limit + 1)}
+            files = {name: text(n) for name, n in sizes.items()}
+            with zipfile.ZipFile(sys.argv[1], "w") as z:
+                for name, data in files.items():
+                    z.writestr(name, data, zipfile.ZIP_DEFLATED)
+                z.writestr("stored.txt", text(1000), zipfile.ZIP_STORED)
+            for name in ("at-limit.txt", "over-limit.txt"):
+                # The CRC flipped in the local header and the central directory alike.
+                with zipfile.ZipFile(sys.argv[2] + name + ".zip", "w") as z:
+                    z.writestr(name, files[name], zipfile.ZIP_DEFLATED)
+                data = bytearray(open(sys.argv[2] + name + ".zip", "rb").read())
+                central = data.rindex(b"PK\\x01\\x02")
+                for at in (14, central + 16):
+                    data[at:at + 4] = struct.pack("<I", struct.unpack("<I", data[at:at + 4])[0] ^ 0x5A5A)
+                open(sys.argv[2] + name + ".zip", "wb").write(data)
+            """
+        let result = try run(["python3", "-c", script, scratch.file("t.zip"), scratch.file("bad-")])
+        #expect(result.status == 0, "\(result.stderr)")
+        let archive = try ZipArchive(path: scratch.file("t.zip"))
+        var whole: [String] = []
+        for entry in try archive.entries() {
+            let streamed = try archive.read(entry)
+            if let (bytes, sha256) = try archive.readWhole(entry) {
+                whole.append(entry.name)
+                #expect(bytes.count == Int(entry.size), "\(entry.name)")
+                #expect(sha256 == streamed, "\(entry.name)")
+                #expect(sha256 == sha256Hex(bytes), "\(entry.name)")
+            }
+        }
+        #expect(whole.sorted() == ["at-limit.txt", "empty.txt", "one.txt"])
+        for name in ["at-limit.txt", "over-limit.txt"] {
+            let path = scratch.file("bad-\(name).zip")
+            let error = try #require(throws: TemplateTrackError.self) { try ArchiveReader(path: path).checkAll() }
+            #expect(error.code == .invalidArchive)
+            #expect(error.places == [.file(path), .entry(name)])
+            #expect(error.message.contains("CRC"), "\(error)")
+        }
+    }
+
     @Test("a CRC failure in one entry stops everything, names it, and leaves no spool file behind", arguments: [1, 4])
     func crcFailureStopsAll(workers: Int) throws {
         let scratch = try Scratch()
