@@ -45,17 +45,30 @@ public enum Ingest {
         api: TemplateAPI = .upload, fetchedAt: Date, origin: SnapshotOrigin, into store: any HistoryWriter,
         options: IngestOptions = IngestOptions()
     ) throws -> Snapshot {
-        let (sha256, size) = try digest ?? sha256OfFile(at: path)
+        // A zip of a size never recorded is new whatever its hash: it is hashed on a thread of
+        // its own while its entries are inflated. Otherwise the hash decides first whether to
+        // inflate at all (a re-import costs only the hash).
+        var background: BackgroundDigest?
+        defer { background?.cancel() }
+        var known = digest
+        if known == nil {
+            if let size = fileSize(path), try !store.mayKnowArchive(size: size) {
+                background = BackgroundDigest(path: path, isCancelled: options.isCancelled)
+            } else {
+                known = try sha256OfFile(at: path, isCancelled: options.isCancelled)
+            }
+        }
         if options.isCancelled() { throw TemplateTrackError(.cancelled, "interrupted", at: [.file(path)]) }
         let session = try store.beginIngest()
         var committed = false
         defer { if !committed { session.abandon() } }
         let contents: NewSnapshot.Contents
-        if try store.knowsArchive(sha256: sha256) {
+        if let known, try store.knowsArchive(sha256: known.sha256) {
             contents = .knownArchive
         } else {
             contents = .entries(try storeEntries(of: path, session: session, store: store, options: options))
         }
+        let (sha256, size) = try known ?? background!.wait()
         if options.isCancelled() { throw TemplateTrackError(.cancelled, "interrupted", at: [.file(path)]) }
         let snapshot = try session.commit(
             NewSnapshot(
@@ -66,6 +79,11 @@ public enum Ingest {
         // The snapshot is recorded; a comparison that cannot be stored now is computed later.
         _ = try? Comparisons.completeMissing(in: store)
         return snapshot
+    }
+
+    private static func fileSize(_ path: String) -> Int64? {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int64(info.st_size) : nil
     }
 
     /// Bytes the receiving side holds before a batch is written.
@@ -141,4 +159,36 @@ public enum Ingest {
 
     /// Files larger than this are stored but not read as template documents.
     static let recognizedSizeLimit: Int64 = 32 << 20
+}
+
+/// A zip's SHA-256 and size, taken on a thread of its own.
+private final class BackgroundDigest: @unchecked Sendable {
+    private let finished = DispatchSemaphore(value: 0)
+    private let stopping = NSLock()
+    private var stopped = false
+    /// Written by the thread before it signals `finished`; read only after waiting for it.
+    private var result: Result<(sha256: String, size: Int64), any Error>?
+
+    init(path: String, isCancelled: @escaping @Sendable () -> Bool) {
+        let thread = Thread { [self] in
+            result = Result { try sha256OfFile(at: path) { isCancelled() || stopping.withLock { stopped } } }
+            finished.signal()
+        }
+        thread.start()
+    }
+
+    /// Waits for the hash; throws what hashing threw.
+    func wait() throws -> (sha256: String, size: Int64) {
+        finished.wait()
+        finished.signal()  // a later `cancel` (or `wait`) returns at once
+        return try result!.get()
+    }
+
+    /// Stops the hashing, if it still runs, and waits for its thread: nothing reads the zip
+    /// once the import has returned.
+    func cancel() {
+        stopping.withLock { stopped = true }
+        finished.wait()
+        finished.signal()
+    }
 }

@@ -18,17 +18,25 @@ extension SHA256.Digest {
 
 /// A file's SHA-256 and size, read in large chunks into one reused buffer. (Not mapped: a
 /// file cut short by another process while mapped would kill this one with SIGBUS.)
-public func sha256OfFile(at path: String) throws -> (sha256: String, size: Int64) {
+///
+/// `isCancelled` is polled between chunks; true stops the work with a `cancelled` error.
+public func sha256OfFile(
+    at path: String, isCancelled: () -> Bool = { false }
+) throws -> (sha256: String, size: Int64) {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw TemplateTrackError(.io, "cannot open for reading", at: [.file(path)]) }
     defer { close(fd) }
     _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
     do {
-        return try hashing(fd)
+        return try hashing(fd, isCancelled: isCancelled)
+    } catch CancelledHashing.cancelled {
+        throw TemplateTrackError(.cancelled, "interrupted", at: [.file(path)])
     } catch {
         throw TemplateTrackError(.io, "read failed", at: [.file(path)], cause: error)
     }
 }
+
+private enum CancelledHashing: Error { case cancelled }
 
 /// SHA-256 fed piece by piece, for modules that do not link Crypto themselves.
 public struct ContentHasher {
@@ -54,12 +62,13 @@ public func sha256OfFile(descriptor fd: Int32) throws -> String {
 }
 
 /// SHA-256 and length of what is left to read from `fd`, through one reused 4 MiB buffer.
-private func hashing(_ fd: Int32) throws -> (sha256: String, size: Int64) {
+private func hashing(_ fd: Int32, isCancelled: () -> Bool = { false }) throws -> (sha256: String, size: Int64) {
     var hasher = SHA256()
     var size: Int64 = 0
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 4096)
     defer { buffer.deallocate() }
     while true {
+        if isCancelled() { throw CancelledHashing.cancelled }
         let count = read(fd, buffer.baseAddress, buffer.count)
         if count < 0 && errno == EINTR { continue }
         guard count >= 0 else { throw SystemError() }

@@ -170,6 +170,9 @@ public protocol HistoryWriter: HistoryReader {
     var maximumBlobSize: Int64 { get }
     /// Whether a zip with these bytes was recorded before (its tree can be reused).
     func knowsArchive(sha256: String) throws -> Bool
+    /// False only when no zip of exactly `size` bytes was recorded: then a zip of this size is
+    /// new whatever its hash, and an import need not wait for the hash to start inflating.
+    func mayKnowArchive(size: Int64) throws -> Bool
     /// Starts an import.
     func beginIngest() throws -> any IngestSession
     /// Keeps a computed comparison.
@@ -247,3 +250,8 @@ public struct GarbageReport: Sendable, Hashable, Encodable {
 
 /// Everything a command needs from a store.
 public typealias HistoryStore = HistoryWriter & ExtractionLedger & RetentionStore
+
+extension HistoryWriter {
+    /// A store that cannot tell says it may: the import then hashes the zip before inflating.
+    public func mayKnowArchive(size: Int64) throws -> Bool { true }
+}

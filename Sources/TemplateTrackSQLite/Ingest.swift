@@ -15,6 +15,11 @@ extension SQLiteHistory: HistoryWriter {
         try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM archive WHERE sha256 = ?)", arguments: [sha256]) ?? false }
     }
 
+    /// Scans `archive`: one row per distinct zip, so it grows with changes, not fetches.
+    public func mayKnowArchive(size: Int64) throws -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM archive WHERE size = ?)", arguments: [size]) ?? true }
+    }
+
     public func beginIngest() throws -> any IngestSession {
         try collectAbandonedIngests()
         let session = SQLiteIngestSession(history: self)

@@ -42,6 +42,28 @@ struct StoreTests {
         #expect(after["template"] == before["template"])
     }
 
+    @Test("a zip of a size never recorded is hashed while it inflates; one of a recorded size but other bytes is still new")
+    func sizeDecidesWhenToHash() throws {
+        let scratch = try Scratch()
+        let history = try makeHistory(scratch)
+        try makeZip(at: scratch.file("a.zip"), sampleFiles)
+        // The same length, one letter apart: the same size, other bytes.
+        try makeZip(at: scratch.file("c.zip"), sampleFiles.map { ($0.0, $0.1.replacingOccurrences(of: "submit", with: "submiT")) })
+        let size = try #require(FileManager.default.attributesOfItem(atPath: scratch.file("a.zip"))[.size] as? Int)
+        #expect(try FileManager.default.attributesOfItem(atPath: scratch.file("c.zip"))[.size] as? Int == size)
+        #expect(try sha256sum(scratch.file("a.zip")) != sha256sum(scratch.file("c.zip")))
+        #expect(try !history.mayKnowArchive(size: Int64(size)))
+
+        let first = try importZip(scratch.file("a.zip"), workspace: 7, into: history)
+        #expect(first.archiveSHA256 == (try sha256sum(scratch.file("a.zip"))))
+        #expect(try history.mayKnowArchive(size: Int64(size)))
+        #expect(try !history.mayKnowArchive(size: Int64(size + 1)))
+        let second = try importZip(scratch.file("c.zip"), workspace: 7, into: history)
+        #expect(second.changed && second.previous == first.id)
+        #expect(second.archiveSHA256 == (try sha256sum(scratch.file("c.zip"))))
+        #expect(second.contentSHA256 != first.contentSHA256)
+    }
+
     @Test("bytes are stored once per SHA-256 across workspaces and paths")
     func contentAddressed() throws {
         let scratch = try Scratch()
