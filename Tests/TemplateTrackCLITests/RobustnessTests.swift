@@ -194,7 +194,14 @@ struct RobustnessTests {
         try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
         for (signal, status) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
             let process = try launch(["import", scratch.file("big.zip"), "-w", "1", "--db", db], environment: ["TMPDIR": temporary])
-            try await Task.sleep(for: .milliseconds(400))
+            // Signalled once the import is inflating (its run folder exists), not after a fixed
+            // delay: a fast machine finishes this zip in a fraction of a second.
+            let deadline = ContinuousClock.now + .seconds(20)
+            while try FileManager.default.contentsOfDirectory(atPath: temporary).isEmpty, process.isRunning,
+                ContinuousClock.now < deadline
+            {
+                try await Task.sleep(for: .milliseconds(2))
+            }
             kill(process.processIdentifier, signal)
             process.waitUntilExit()
             #expect(process.terminationStatus == status)
