@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "TemplateTrackFetcher",
             dependencies: [
-                "TemplateTrackBase",
+                "TemplateTrackBase", "CSystemCalls",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

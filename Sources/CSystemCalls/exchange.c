@@ -22,3 +22,7 @@ int templatetrack_rename_noreplace(int olddirfd, const char *oldpath, int newdir
 int templatetrack_syncfs(int fd) {
     return syncfs(fd);
 }
+
+int templatetrack_reserve(int fd, long long length) {
+    return fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)length);
+}

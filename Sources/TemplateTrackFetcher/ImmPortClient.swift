@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CSystemCalls
 import Crypto
 public import Foundation
 import NIOCore
@@ -189,6 +190,17 @@ public final class ImmPortClient: Sendable {
         defer {
             if !closed { close(fd) }
             if !kept { unlink(partial) }
+        }
+        // The announced size is reserved on disk first: a disk too full fails now, not after
+        // most of the download, and the writes then skip the file system's block-by-block
+        // reservation. Where the file system cannot (EOPNOTSUPP), the writes reserve as usual.
+        if let expected, expected > 0, templatetrack_reserve(fd, expected) != 0 {
+            let reason = SystemError()
+            if reason.code == ENOSPC || reason.code == EDQUOT {
+                throw TemplateTrackError(
+                    .io, "no room on disk for the \(ByteCount.format(expected)) the server announced", at: places + [.file(final)],
+                    cause: reason)
+            }
         }
         let sink = DownloadSink(fd: fd, final: final)
         defer { sink.drain() }  // runs first: nothing writes once the file is closed
