@@ -241,7 +241,7 @@ public final class ImmPortClient: Sendable {
                     "the download was cut short: \(size) of the \(expected) bytes announced arrived", at: places))
         }
         guard head.count == 4, Self.isZipStart(head) else { throw notZip(size) }
-        let sha256 = try sink.finish()
+        let sha256 = try await sink.finish()
         // No fsync: the download is a temporary file, recorded into the history (which makes
         // what it records durable) and removed; after a crash it is never used again.
         closed = true
