@@ -39,7 +39,8 @@ public enum Ingest {
     /// Records the zip at `path` as a new snapshot.
     ///
     /// - Parameter digest: the zip's SHA-256 and size when known (the fetcher hashes while
-    ///   downloading); otherwise the file is hashed first.
+    ///   downloading); otherwise the file is hashed first, or, when no recorded zip has its
+    ///   size, on a thread of its own while its entries inflate.
     public static func record(
         zipAt path: String, digest: (sha256: String, size: Int64)? = nil, workspace: Workspace,
         api: TemplateAPI = .upload, fetchedAt: Date, origin: SnapshotOrigin, into store: any HistoryWriter,

@@ -43,7 +43,8 @@ public struct InflatedFile: Sendable {
 public struct InflateOptions: Sendable {
     /// Threads, each with its own `zip_t` (libzip wants one per thread).
     public var workers: Int
-    /// Files up to this size are kept whole in memory.
+    /// Files up to this size are kept whole in memory. (Whatever it is, a deflated file of up to
+    /// `ZipArchive.wholeEntryLimit` is inflated whole on its worker before being kept or not.)
     public var memoryLimit: Int64
     /// Where larger files are spooled; nil keeps nothing of them but their hash.
     public var spoolFolder: String?
@@ -115,8 +116,9 @@ public final class ArchiveReader: Sendable {
         }
     }
 
-    /// Inflates every file once, on `options.workers` threads: libzip checks the CRC, the size
-    /// is checked against the header, and SHA-256 is taken from the same stream. `transform`
+    /// Inflates every file once, on `options.workers` threads: the CRC and the size are checked
+    /// against the headers, and SHA-256 is taken from the same pass (deflated files up to
+    /// `ZipArchive.wholeEntryLimit` inflated whole by libdeflate, others streamed by libzip). `transform`
     /// runs on the worker (parse there, in parallel); `consume` runs on the calling thread, one
     /// file at a time, in no particular order. The first error stops everything and is thrown.
     ///

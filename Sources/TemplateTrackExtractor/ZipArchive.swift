@@ -190,9 +190,12 @@ public final class ZipArchive {
     /// returns its bytes and SHA-256; nil for any other entry (stream it with `read`).
     ///
     /// libzip hands over the compressed bytes as stored; the checks are those `read` makes: the
-    /// data must inflate to exactly the declared size, with the declared CRC-32.
+    /// data must inflate to exactly the declared size, with the declared CRC-32. A worker holds
+    /// at most about twice `wholeEntryLimit` meanwhile.
     public func readWhole(_ entry: ZipEntryInfo) throws -> (bytes: [UInt8], sha256: String)? {
-        guard entry.compressionMethod == 8, entry.size <= Self.wholeEntryLimit,
+        // No compressed bytes at all is not a deflate stream, but libzip reads it as an empty
+        // file without checking a CRC: such entries keep going through libzip.
+        guard entry.compressionMethod == 8, entry.compressedSize > 0, entry.size <= Self.wholeEntryLimit,
             entry.compressedSize <= Self.wholeEntryLimit + (Self.wholeEntryLimit >> 6)
         else { return nil }
         let places: [TemplateTrackError.Place] = [.file(path), .entry(entry.name)]

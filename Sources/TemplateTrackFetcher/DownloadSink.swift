@@ -13,7 +13,7 @@ import TemplateTrackBase
 /// would leave the network idle meanwhile; here taking a chunk is nearly free, and the hashing
 /// and the writing overlap the reading. Chunks are handed over in batches, so that the two
 /// threads are woken once per batch, not once per network read. At most `limit` bytes wait in
-/// memory.
+/// memory, besides the batch being gathered.
 final class DownloadSink: @unchecked Sendable {
     private struct State {
         var failure: TemplateTrackError?

@@ -202,6 +202,7 @@ struct RobustnessTests {
             {
                 try await Task.sleep(for: .milliseconds(2))
             }
+            #expect(process.isRunning, "the import ended before it could be interrupted")
             kill(process.processIdentifier, signal)
             process.waitUntilExit()
             #expect(process.terminationStatus == status)

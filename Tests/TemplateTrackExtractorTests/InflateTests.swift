@@ -201,6 +201,14 @@ struct InflateTests {
                 for at in (14, central + 16):
                     data[at:at + 4] = struct.pack("<I", struct.unpack("<I", data[at:at + 4])[0] ^ 0x5A5A)
                 open(sys.argv[2] + name + ".zip", "wb").write(data)
+            # An empty file marked deflated with no compressed byte at all: libzip reads it as
+            # empty; libdeflate would call it no stream.
+            with zipfile.ZipFile(sys.argv[2] + "empty-deflated.zip", "w") as z:
+                z.writestr("empty.txt", b"", zipfile.ZIP_STORED)
+            data = bytearray(open(sys.argv[2] + "empty-deflated.zip", "rb").read())
+            for at in (8, data.rindex(b"PK\\x01\\x02") + 10):
+                data[at:at + 2] = struct.pack("<H", 8)
+            open(sys.argv[2] + "empty-deflated.zip", "wb").write(data)
             """
         let result = try run(["python3", "-c", script, scratch.file("t.zip"), scratch.file("bad-")])
         #expect(result.status == 0, "\(result.stderr)")
@@ -216,6 +224,10 @@ struct InflateTests {
             }
         }
         #expect(whole.sorted() == ["at-limit.txt", "empty.txt", "one.txt"])
+        let empty = try ArchiveReader(path: scratch.file("bad-empty-deflated.zip"))
+        #expect(empty.files.map(\.compressionMethod) == [8])
+        #expect(try ZipArchive(path: scratch.file("bad-empty-deflated.zip")).readWhole(empty.files[0]) == nil)
+        #expect(try empty.checkAll().map(\.sha256) == [sha256Hex([])])
         for name in ["at-limit.txt", "over-limit.txt"] {
             let path = scratch.file("bad-\(name).zip")
             let error = try #require(throws: TemplateTrackError.self) { try ArchiveReader(path: path).checkAll() }
