@@ -61,6 +61,7 @@ extension SQLiteHistory: RetentionStore {
     /// one VACUUM that also switches it to incremental vacuuming.
     private func shrink() throws {
         let writer = try self.writer
+        stopBackgroundCheckpoints()
         do {
             try writer.writeWithoutTransaction { db in
                 let mode = try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") ?? 0
@@ -70,7 +71,16 @@ extension SQLiteHistory: RetentionStore {
                     try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
                     try db.execute(sql: "VACUUM")
                 }
-                try db.checkpoint(.truncate)
+                // Another process's checkpoint makes this one busy at once (no busy handler
+                // for the checkpoint lock): retried for up to two seconds.
+                for attempt in 1... {
+                    do {
+                        try db.checkpoint(.truncate)
+                        break
+                    } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && attempt < 200 {
+                        usleep(10_000)
+                    }
+                }
             }
         } catch {
             throw Self.translate(error, path: path)

@@ -153,6 +153,16 @@ public final class SQLiteHistory: Sendable {
         }
     }
 
+    /// Stops the background checkpoints, if they run; a later import starts them again. A
+    /// checkpoint that must finish (TRUNCATE) cannot start while another one runs: SQLite then
+    /// answers busy at once, without waiting.
+    func stopBackgroundCheckpoints() {
+        backgroundCheckpointer.withLock { checkpointer in
+            checkpointer?.stop()
+            checkpointer = nil
+        }
+    }
+
     /// Closes the connections (a writer's last close checkpoints and removes the WAL), then
     /// releases the usage lock. Later calls do nothing.
     public func close() {

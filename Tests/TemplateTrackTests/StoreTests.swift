@@ -64,6 +64,20 @@ struct StoreTests {
         #expect(second.contentSHA256 != first.contentSHA256)
     }
 
+    @Test("collecting garbage right after an import, with the import's background checkpoints still running, never answers busy")
+    func collectAfterImport() throws {
+        let scratch = try Scratch()
+        let history = try makeHistory(scratch)
+        let bulk = (0..<2_000).map { "line \($0) of a file large enough to be checkpointed\n" }.joined()
+        for round in 0..<40 {
+            try makeZip(at: scratch.file("\(round).zip"), [("a.txt", "round \(round)"), ("bulk.txt", bulk + "\(round)")])
+            let snapshot = try importZip(scratch.file("\(round).zip"), workspace: 1, into: history)
+            try history.forget([snapshot.id])
+            _ = try history.collectGarbage()
+        }
+        #expect(try history.snapshots(SnapshotQuery()).isEmpty)
+    }
+
     @Test("bytes are stored once per SHA-256 across workspaces and paths")
     func contentAddressed() throws {
         let scratch = try Scratch()
