@@ -45,21 +45,7 @@ extension ServeCommand {
         FileHandle.standardOutput.write(Data("\(server.baseURL.absoluteString)\n".utf8))
         note("Serving \(database.resolvedPath) read-only on \(server.baseURL.absoluteString)\(access == nil ? "" : " (an access token is required)")")
         note("Stop with Ctrl-C.")
-        let signals = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number)
-            source.resume()
-            return source
-        }
-        // The sources must live until a signal comes: an optimized build would release them
-        // after their last use, and SIGTERM would then be ignored.
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            let once = OnceFlag()
-            for source in signals {
-                source.setEventHandler { if once.claim() { done.resume() } }
-            }
-        }
-        withExtendedLifetime(signals) {}
+        await waitForStopSignal()
         await server.stop()
     }
 }

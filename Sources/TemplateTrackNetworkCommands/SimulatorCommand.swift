@@ -31,21 +31,28 @@ extension SimulatorCommand {
         }
         note("Advance the templates with: curl -X POST \(server.baseURL.absoluteString)/simulator/advance")
         note("Stop with Ctrl-C.")
-        let signals = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number)
-            source.resume()
-            return source
-        }
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            let once = OnceFlag()
-            for source in signals {
-                source.setEventHandler { if once.claim() { done.resume() } }
-            }
-        }
-        withExtendedLifetime(signals) {}  // the sources must outlive the wait, or an optimized build drops them
+        await waitForStopSignal()
         await server.stop()
     }
+}
+
+/// Returns once SIGINT or SIGTERM arrives (both are otherwise ignored meanwhile).
+func waitForStopSignal() async {
+    let signals = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number)
+        source.resume()
+        return source
+    }
+    await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+        let once = OnceFlag()
+        for source in signals {
+            source.setEventHandler { if once.claim() { done.resume() } }
+        }
+    }
+    // The sources must live until a signal comes: an optimized build would release them
+    // after their last use, and SIGTERM would then be ignored.
+    withExtendedLifetime(signals) {}
 }
 
 /// Lets exactly one of several signal handlers resume a continuation.
