@@ -72,7 +72,9 @@ public enum Extraction {
         defer { close(parentFD) }
         try lock(parentFD, path: parent, timeout: options.lockTimeout)
         let key = (realPath(parent) ?? parent) + "/" + name
-        removeStagingLeftovers(parentFD)
+        // A crash after the ledger learned a staging folder's identity and before the rename
+        // leaves that identity recorded; once the folder is gone its inode may be reused.
+        try store.forgetCreatedFolders(identities: removeStagingLeftovers(parentFD))
 
         var plan = Plan()
         for entry in try store.treeEntries(snapshot.tree) {
@@ -214,16 +216,22 @@ public enum Extraction {
         umask(mask)
         fchmod(stagingFD, 0o777 & ~mask)
         try store.recordPendingExtraction(directory: key, files: ledger.final + [ExtractedFile(path: stagingMarker, sha256: Ledger.temporary)])
+        // Recorded as the tool's own before it takes the name (a rename keeps the inode): a crash
+        // right after the rename must not leave a folder the next run takes for someone else's.
+        try store.recordCreatedFolder(directory: key, identity: "\(info.st_dev):\(info.st_ino)")
         guard templatetrack_rename_noreplace(parentFD, staging, parentFD, name) == 0 else {
-            if errno == EEXIST || errno == ENOTEMPTY {
+            let failure = errno
+            // The name was free when this run began (its records were forgotten then): whatever
+            // holds it now is not the tool's.
+            try? store.forgetExtraction(directory: key)
+            if failure == EEXIST || failure == ENOTEMPTY {
                 throw TemplateTrackError(.conflict, "appeared while the snapshot was being written; nothing was changed", at: [.file(target)])
             }
+            errno = failure
             throw TemplateTrackError.system(.io, "cannot move the new folder into place", at: [.file(target)])
         }
         moved = true
         unlinkat(stagingFD, stagingMarker, 0)
-        fstat(stagingFD, &info)
-        try store.recordCreatedFolder(directory: key, identity: "\(info.st_dev):\(info.st_ino)")
         try store.completeExtraction(directory: key, snapshot: snapshot, files: ledger.final)
         return report
     }
@@ -630,8 +638,8 @@ public enum Extraction {
     static let stagingPrefix = ".tt-staging-"
 
     /// Staging folders left by a crashed extraction: only those with the tool's marker inside.
-    private static func removeStagingLeftovers(_ parentFD: Int32) {
-        guard let stream = fdopendir(dup(parentFD)) else { return }
+    private static func removeStagingLeftovers(_ parentFD: Int32) -> [String] {
+        guard let stream = fdopendir(dup(parentFD)) else { return [] }
         var leftovers: [String] = []
         while let item = readdir(stream) {
             let child = withUnsafeBytes(of: item.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
@@ -640,7 +648,13 @@ public enum Extraction {
             if fstatat(parentFD, child + "/" + stagingMarker, &info, AT_SYMLINK_NOFOLLOW) == 0 { leftovers.append(child) }
         }
         closedir(stream)
-        for child in leftovers { removeTree(parentFD, child) }
+        var identities: [String] = []
+        for child in leftovers {
+            var info = stat()
+            if fstatat(parentFD, child, &info, AT_SYMLINK_NOFOLLOW) == 0 { identities.append("\(info.st_dev):\(info.st_ino)") }
+            removeTree(parentFD, child)
+        }
+        return identities
     }
 
     /// Removes a folder the tool made, with its contents (never following links).

@@ -215,6 +215,9 @@ public protocol ExtractionLedger: Sendable {
     func recordCreatedFolder(directory: String, identity: String) throws
     /// Forgets everything recorded for `directory` (it is gone, or it is another folder now).
     func forgetExtraction(directory: String) throws
+    /// Forgets the created folders recorded with these identities (staging folders a crash
+    /// left before their rename, now removed: their inode numbers may be reused).
+    func forgetCreatedFolders(identities: [String]) throws
 }
 
 /// Forgetting snapshots and collecting what nothing references.

@@ -55,11 +55,24 @@ extension SQLiteHistory: ExtractionLedger {
         }
     }
 
-    public func forgetExtraction(directory: String) throws {
+    public func forgetCreatedFolders(identities: [String]) throws {
+        guard !identities.isEmpty else { return }
         try write { db in
-            try db.execute(sql: "DELETE FROM extracted_file WHERE directory = ?", arguments: [directory])
-            try db.execute(sql: "DELETE FROM extraction_folder WHERE directory = ?", arguments: [directory])
-            try db.execute(sql: "DELETE FROM extraction WHERE directory = ?", arguments: [directory])
+            for identity in identities {
+                let directories = try String.fetchAll(
+                    db, sql: "SELECT directory FROM extraction_folder WHERE identity = ?", arguments: [identity])
+                for directory in directories { try forget(directory: directory, in: db) }
+            }
         }
+    }
+
+    public func forgetExtraction(directory: String) throws {
+        try write { db in try forget(directory: directory, in: db) }
+    }
+
+    private func forget(directory: String, in db: Database) throws {
+        try db.execute(sql: "DELETE FROM extracted_file WHERE directory = ?", arguments: [directory])
+        try db.execute(sql: "DELETE FROM extraction_folder WHERE directory = ?", arguments: [directory])
+        try db.execute(sql: "DELETE FROM extraction WHERE directory = ?", arguments: [directory])
     }
 }

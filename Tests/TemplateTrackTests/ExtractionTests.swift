@@ -186,6 +186,52 @@ struct ExtractionTests {
         #expect(FileManager.default.fileExists(atPath: folder + "/.tt-unknown22"))
     }
 
+    /// A write of the ledger that fails, as a crash at that point would stop the next ones.
+    static let failingLedgerWrites = [
+        "BEFORE INSERT ON extracted_file", "BEFORE INSERT ON extraction_folder", "BEFORE DELETE ON extracted_file",
+        "BEFORE INSERT ON extraction",
+    ]
+
+    @Test(
+        "a failure at any write of the ledger, before or after the rename, leaves a folder the next run knows as its own",
+        arguments: failingLedgerWrites)
+    func ledgerFailure(_ when: String) throws {
+        let scratch = try Scratch()
+        let (history, first, second) = try twoSnapshots(scratch)
+        let folder = scratch.file("out")
+        let db = scratch.file("history.sqlite")
+        // A trigger of the real database refuses that one write, as a kill just before it would.
+        try run(["sqlite3", db, "CREATE TRIGGER crash \(when) BEGIN SELECT RAISE(ABORT, 'crash here'); END"])
+        #expect(throws: (any Error).self) { try Extraction.extract(first, from: history, to: folder) }
+        try run(["sqlite3", db, "DROP TRIGGER crash"])
+
+        let again = try Extraction.extract(first, from: history, to: folder)
+        try run(["unzip", "-q", scratch.file("1.zip"), "-d", scratch.file("u1")])
+        #expect(try run(["diff", "-r", scratch.file("u1"), folder]).status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { $0.hasPrefix(".tt-") }.isEmpty)
+        // Known as its own: the next snapshot updates it in place, with nothing refused.
+        let updated = try Extraction.extract(second, from: history, to: folder)
+        #expect(!updated.created && updated.removed == 1 && updated.kept.isEmpty, "first extraction after the failure: \(again)")
+    }
+
+    @Test("a crashed staging folder's recorded identity is forgotten with the folder: its inode may come back as the user's")
+    func stagingIdentityForgotten() throws {
+        let scratch = try Scratch()
+        let (history, first, _) = try twoSnapshots(scratch)
+        // A crash after the ledger learned the staging folder's identity, before its rename.
+        try scratch.write(".tt-staging-1234/.templatetrack-staging", "")
+        var info = stat()
+        #expect(stat(scratch.file(".tt-staging-1234"), &info) == 0)
+        let key = URL(fileURLWithPath: scratch.path).resolvingSymlinksInPath().path + "/out"
+        try history.recordCreatedFolder(directory: key, identity: "\(info.st_dev):\(info.st_ino)")
+        try history.recordCreatedFolder(directory: key + "-other", identity: "0:1")
+        // Another extraction beside it removes the leftover, and with it what the ledger knew.
+        try Extraction.extract(first, from: history, to: scratch.file("elsewhere"))
+        #expect(!FileManager.default.fileExists(atPath: scratch.file(".tt-staging-1234")))
+        #expect(try history.extractionFolder(directory: key) == nil)
+        #expect(try history.extractionFolder(directory: key + "-other") == .some("0:1"))
+    }
+
     @Test("NFC and NFD spellings are two files: a user's NFD file beside the tool's NFC one is never touched")
     func normalizationForms() throws {
         let scratch = try Scratch()
