@@ -467,7 +467,9 @@ public final class SQLiteHistory: Sendable {
         }
         let message: String
         switch error.resultCode {
-        case .SQLITE_BUSY, .SQLITE_LOCKED: message = "busy: another process held it for over a minute"
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            // A lock is waited for up to a minute; some states (a checkpoint already running) answer at once.
+            message = "busy: another process is using it and did not let go in time; try again"
         case .SQLITE_READONLY: message = "is read-only"
         case .SQLITE_CORRUPT, .SQLITE_NOTADB: message = "is damaged or not a database"
         case .SQLITE_FULL: message = "the disk is full"
