@@ -305,7 +305,7 @@ struct FaultySyncTests {
         #expect(failure.first?.contains("gave up after 3 attempts") == true, "\(result.stderr)")
         let log = try run([templatetrackBinary, "log", "--json", "--db", scratch.file("h.sqlite")])
         let workspaces = ((try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [[String: Any]]) ?? []).compactMap { $0["workspace"] as? Int }
-        #expect(workspaces.sorted() == [5001, 5002])
+        #expect(workspaces.sorted() == [5001, 5002], "stdout:\n\(result.stdout)\nstderr:\n\(result.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: temporary).isEmpty)
     }
 
