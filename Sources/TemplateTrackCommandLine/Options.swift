@@ -55,13 +55,10 @@ package struct ServerOptions: ParsableArguments {
     package init() {}
 }
 
-/// `--workspace` (`-w`) and `--snapshot` (`-s`), for commands that read one snapshot.
-package struct SnapshotOptions: ParsableArguments {
+/// `--workspace` (`-w`) and `--api`: one workspace's documentation series.
+package struct SeriesOptions: ParsableArguments {
     @Option(name: [.customShort("w"), .long], help: "The workspace.", completion: .custom(Completions.workspaces))
     package var workspace: Int
-
-    @Option(name: [.customShort("s"), .long], help: "Snapshot: a number, latest, latest~N, or a date/time.")
-    package var snapshot = "latest"
 
     @Option(name: .customLong("api"), help: "Which documentation series: upload or batch-updater (default: the configuration's api, else upload).")
     package var apiChoice: TemplateAPI?
@@ -70,6 +67,19 @@ package struct SnapshotOptions: ParsableArguments {
     package var api: TemplateAPI { apiChoice ?? Configuration.current.api ?? .upload }
 
     package var series: Series { Series(workspace: workspace, api: api) }
+    package init() {}
+}
+
+/// `--workspace` (`-w`), `--api` and `--snapshot` (`-s`), for commands that read one snapshot.
+package struct SnapshotOptions: ParsableArguments {
+    @OptionGroup package var seriesOptions: SeriesOptions
+
+    @Option(name: [.customShort("s"), .long], help: "Snapshot: a number, latest, latest~N, or a date/time.")
+    package var snapshot = "latest"
+
+    package var workspace: Int { seriesOptions.workspace }
+    package var api: TemplateAPI { seriesOptions.api }
+    package var series: Series { seriesOptions.series }
 
     package func resolve(in history: some HistoryReader) throws -> Snapshot {
         try history.resolve(try SnapshotReference(parsing: snapshot), in: series)

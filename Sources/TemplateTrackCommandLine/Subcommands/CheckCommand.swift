@@ -203,14 +203,7 @@ struct UpgradeCommand: ParsableCommand {
     @Argument(help: "The filled-in .txt template.", completion: .file(extensions: ["txt"]))
     var file: String
 
-    @Option(name: [.customShort("w"), .long], help: "The workspace.", completion: .custom(Completions.workspaces))
-    var workspace: Int
-
-    @Option(name: .customLong("api"), help: "Which documentation series: upload or batch-updater (default: the configuration's api, else upload).")
-    var apiChoice: TemplateAPI?
-
-    /// `--api`, else the configuration's `api`, else upload.
-    var api: TemplateAPI { apiChoice ?? Configuration.current.api ?? .upload }
+    @OptionGroup var seriesOptions: SeriesOptions
 
     @Option(help: "The snapshot to upgrade to.")
     var to = "latest"
@@ -225,7 +218,7 @@ struct UpgradeCommand: ParsableCommand {
 
     func run() throws {
         let history = try database.open()
-        let series = Series(workspace: workspace, api: api)
+        let series = seriesOptions.series
         let newer = try history.resolve(try SnapshotReference(parsing: to), in: series)
         let older: Snapshot
         if let from {

@@ -10,14 +10,7 @@ struct DiffCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(name: [.customShort("w"), .long], help: "The workspace.", completion: .custom(Completions.workspaces))
-    var workspace: Int
-
-    @Option(name: .customLong("api"), help: "Which documentation series: upload or batch-updater (default: the configuration's api, else upload).")
-    var apiChoice: TemplateAPI?
-
-    /// `--api`, else the configuration's `api`, else upload.
-    var api: TemplateAPI { apiChoice ?? Configuration.current.api ?? .upload }
+    @OptionGroup var seriesOptions: SeriesOptions
 
     @Argument(help: "The older snapshot (a number, latest, latest~N, or a date/time).")
     var from: String?
@@ -43,7 +36,7 @@ struct DiffCommand: ParsableCommand {
         let history = try database.open()
         let detail: SnapshotDiff.Detail = (stat || patch) && !output.json ? .lines : .summary
         let (diff, old, new) = try SnapshotDiff.compute(
-            in: history, series: Series(workspace: workspace, api: api), from: try from.map(SnapshotReference.init(parsing:)),
+            in: history, series: seriesOptions.series, from: try from.map(SnapshotReference.init(parsing:)),
             to: try to.map(SnapshotReference.init(parsing:)), detail: detail)
         let impact = try data.map { try DataImpact.assess(folder: $0, from: old, to: new, history: history) }
         if output.json {
@@ -66,7 +59,7 @@ struct DiffCommand: ParsableCommand {
             let renderer = DiffText(style: .forStandardOutput())
             var text: [String] = []
             if !stat && !patch { text.append(renderer.summary(diff)) }
-            if let impact { text.append(impact.line(from: old.id, to: new.id, workspace: workspace)) }
+            if let impact { text.append(impact.line(from: old.id, to: new.id, workspace: seriesOptions.workspace)) }
             if stat && !diff.files.isEmpty { text.append(renderer.stat(diff.patches ?? [])) }
             if patch && !diff.files.isEmpty { text.append(renderer.patch(diff.patches ?? [])) }
             Pager.show(text.joined(separator: "\n"), long: patch)

@@ -9,14 +9,7 @@ struct HistoryCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(name: [.customShort("w"), .long], help: "The workspace.", completion: .custom(Completions.workspaces))
-    var workspace: Int
-
-    @Option(name: .customLong("api"), help: "Which documentation series: upload or batch-updater (default: the configuration's api, else upload).")
-    var apiChoice: TemplateAPI?
-
-    /// `--api`, else the configuration's `api`, else upload.
-    var api: TemplateAPI { apiChoice ?? Configuration.current.api ?? .upload }
+    @OptionGroup var seriesOptions: SeriesOptions
 
     @Argument(help: "The file's path as stored in the zip.")
     var path: String
@@ -24,7 +17,7 @@ struct HistoryCommand: ParsableCommand {
     @OptionGroup var output: JSONOption
 
     func run() throws {
-        let versions = try database.open().fileVersions(path: path, in: Series(workspace: workspace, api: api))
+        let versions = try database.open().fileVersions(path: path, in: seriesOptions.series)
         if output.json { return try printJSON(versions) }
         let style = Style.forStandardOutput()
         var table = TextTable(
@@ -36,7 +29,7 @@ struct HistoryCommand: ParsableCommand {
                 version.sha256.map { String($0.prefix(16)) } ?? style.red("(absent)"),
             ])
         }
-        print("\(path) in \(Series(workspace: workspace, api: api)):")
+        print("\(path) in \(seriesOptions.series):")
         print(table.render(style: style))
     }
 }
