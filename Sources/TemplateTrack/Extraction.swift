@@ -72,9 +72,11 @@ public enum Extraction {
         defer { close(parentFD) }
         try lock(parentFD, path: parent, timeout: options.lockTimeout)
         let key = (realPath(parent) ?? parent) + "/" + name
-        // A crash after the ledger learned a staging folder's identity and before the rename
-        // leaves that identity recorded; once the folder is gone its inode may be reused.
-        try store.forgetCreatedFolders(identities: removeStagingLeftovers(parentFD))
+        // A crash before a new folder's rename leaves its staging folder and what the ledger
+        // recorded under its identity: forgotten first, as its inode may be reused once removed.
+        let leftovers = stagingLeftovers(parentFD)
+        try store.forgetCreatedFolders(identities: leftovers.map(\.identity))
+        for leftover in leftovers { removeTree(parentFD, leftover.name) }
 
         var plan = Plan()
         for entry in try store.treeEntries(snapshot.tree) {
@@ -101,6 +103,7 @@ public enum Extraction {
 
         var info = stat()
         if fstatat(parentFD, name, &info, AT_SYMLINK_NOFOLLOW) != 0 {
+            guard errno == ENOENT else { throw TemplateTrackError.system(.io, "cannot look at the folder", at: [.file(target)]) }
             // A folder of this name that the tool made once is gone: what it owned there is too.
             try store.forgetExtraction(directory: key)
             return try createFolder(
@@ -193,42 +196,49 @@ public enum Extraction {
             throw TemplateTrackError.system(.io, "cannot create a folder beside it", at: [.file(target)])
         }
         var moved = false
-        defer { if !moved { removeTree(parentFD, staging) } }
+        var keepStaging = false
+        defer { if !moved && !keepStaging { removeTree(parentFD, staging) } }
         let stagingFD = openat(parentFD, staging, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard stagingFD >= 0 else { throw TemplateTrackError.system(.io, "cannot open a folder beside it", at: [.file(target)]) }
         defer { close(stagingFD) }
         // The marker tells a later run that a leftover staging folder is the tool's own. It goes
         // only after the rename; the ledger knows it as a temporary name should a crash come first.
         let marker = openat(stagingFD, stagingMarker, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if marker >= 0 { close(marker) }
+        guard marker >= 0 else { throw TemplateTrackError.system(.io, "cannot create a folder beside it", at: [.file(target)]) }
+        close(marker)
 
         var info = stat()
         fstat(stagingFD, &info)
+        // Recorded before any file is, under the staging folder's identity (a rename keeps the
+        // inode): after a crash before the rename, the next run forgets it all by that identity
+        // as it removes the leftover; after one past the rename, the folder is known as its own.
+        try store.recordCreatedFolder(directory: key, identity: "\(info.st_dev):\(info.st_ino)")
         var disk = Disk(device: info.st_dev)
         var report = ExtractionReport(
             directory: target, workspace: snapshot.workspace, snapshot: snapshot.id, created: true, written: 0,
             unchanged: 0, removed: 0, kept: [])
         var ledger = Ledger()
-        try write(
-            plan, into: stagingFD, root: target, disk: &disk, store: store, ledger: &ledger, key: key, report: &report,
-            isCancelled: isCancelled)
-        let mask = umask(0)
-        umask(mask)
-        fchmod(stagingFD, 0o777 & ~mask)
-        try store.recordPendingExtraction(directory: key, files: ledger.final + [ExtractedFile(path: stagingMarker, sha256: Ledger.temporary)])
-        // Recorded as the tool's own before it takes the name (a rename keeps the inode): a crash
-        // right after the rename must not leave a folder the next run takes for someone else's.
-        try store.recordCreatedFolder(directory: key, identity: "\(info.st_dev):\(info.st_ino)")
-        guard templatetrack_rename_noreplace(parentFD, staging, parentFD, name) == 0 else {
-            let failure = errno
-            // The name was free when this run began (its records were forgotten then): whatever
-            // holds it now is not the tool's.
-            try? store.forgetExtraction(directory: key)
-            if failure == EEXIST || failure == ENOTEMPTY {
-                throw TemplateTrackError(.conflict, "appeared while the snapshot was being written; nothing was changed", at: [.file(target)])
+        do {
+            try write(
+                plan, into: stagingFD, root: target, disk: &disk, store: store, ledger: &ledger, key: key, report: &report,
+                isCancelled: isCancelled)
+            let mask = umask(0)
+            umask(mask)
+            fchmod(stagingFD, 0o777 & ~mask)
+            try store.recordPendingExtraction(directory: key, files: ledger.final + [ExtractedFile(path: stagingMarker, sha256: Ledger.temporary)])
+            guard templatetrack_rename_noreplace(parentFD, staging, parentFD, name) == 0 else {
+                let failure = errno
+                if failure == EEXIST || failure == ENOTEMPTY {
+                    throw TemplateTrackError(.conflict, "appeared while the snapshot was being written; nothing was changed", at: [.file(target)])
+                }
+                throw TemplateTrackError(.io, "cannot move the new folder into place", at: [.file(target)], cause: SystemError(code: failure))
             }
-            errno = failure
-            throw TemplateTrackError.system(.io, "cannot move the new folder into place", at: [.file(target)])
+        } catch {
+            // The name was free when this run began (its records were forgotten then), so what is
+            // recorded under it is this run's. Should forgetting fail, the marked staging folder
+            // stays for the next run, which forgets by its identity.
+            do { try store.forgetExtraction(directory: key) } catch { keepStaging = true }
+            throw error
         }
         moved = true
         unlinkat(stagingFD, stagingMarker, 0)
@@ -638,23 +648,20 @@ public enum Extraction {
     static let stagingPrefix = ".tt-staging-"
 
     /// Staging folders left by a crashed extraction: only those with the tool's marker inside.
-    private static func removeStagingLeftovers(_ parentFD: Int32) -> [String] {
+    private static func stagingLeftovers(_ parentFD: Int32) -> [(name: String, identity: String)] {
         guard let stream = fdopendir(dup(parentFD)) else { return [] }
-        var leftovers: [String] = []
+        var leftovers: [(name: String, identity: String)] = []
         while let item = readdir(stream) {
             let child = withUnsafeBytes(of: item.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
             guard child.hasPrefix(stagingPrefix) else { continue }
             var info = stat()
-            if fstatat(parentFD, child + "/" + stagingMarker, &info, AT_SYMLINK_NOFOLLOW) == 0 { leftovers.append(child) }
+            guard fstatat(parentFD, child + "/" + stagingMarker, &info, AT_SYMLINK_NOFOLLOW) == 0,
+                fstatat(parentFD, child, &info, AT_SYMLINK_NOFOLLOW) == 0
+            else { continue }
+            leftovers.append((child, "\(info.st_dev):\(info.st_ino)"))
         }
         closedir(stream)
-        var identities: [String] = []
-        for child in leftovers {
-            var info = stat()
-            if fstatat(parentFD, child, &info, AT_SYMLINK_NOFOLLOW) == 0 { identities.append("\(info.st_dev):\(info.st_ino)") }
-            removeTree(parentFD, child)
-        }
-        return identities
+        return leftovers
     }
 
     /// Removes a folder the tool made, with its contents (never following links).
@@ -669,7 +676,8 @@ public enum Extraction {
                 let isFolder = fstatat(fd, child, &info, AT_SYMLINK_NOFOLLOW) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
                 children.append((child, isFolder))
             }
-            for (child, isFolder) in children {
+            // The staging marker last: a folder half removed when a crash comes is still known.
+            for (child, isFolder) in children.filter({ $0.0 != stagingMarker }) + children.filter({ $0.0 == stagingMarker }) {
                 if isFolder { removeTree(fd, child) } else { unlinkat(fd, child, 0) }
             }
             closedir(stream)

@@ -186,11 +186,12 @@ struct ExtractionTests {
         #expect(FileManager.default.fileExists(atPath: folder + "/.tt-unknown22"))
     }
 
-    /// A write of the ledger that fails, as a crash at that point would stop the next ones.
-    static let failingLedgerWrites = [
-        "BEFORE INSERT ON extracted_file", "BEFORE INSERT ON extraction_folder", "BEFORE DELETE ON extracted_file",
-        "BEFORE INSERT ON extraction",
-    ]
+    /// Triggers that refuse one write of the ledger: each kind of statement, and each row
+    /// inserted into `extracted_file` in turn (the counter lives in a table of its own, so a
+    /// failed write's rollback leaves it as it was).
+    static let failingLedgerWrites: [String] =
+        ["BEFORE INSERT ON extraction_folder", "BEFORE DELETE ON extracted_file", "BEFORE INSERT ON extraction"]
+        + (1...24).map { "BEFORE INSERT ON extracted_file WHEN (SELECT n FROM crash_count) = \($0)" }
 
     @Test(
         "a failure at any write of the ledger, before or after the rename, leaves a folder the next run knows as its own",
@@ -201,9 +202,22 @@ struct ExtractionTests {
         let folder = scratch.file("out")
         let db = scratch.file("history.sqlite")
         // A trigger of the real database refuses that one write, as a kill just before it would.
-        try run(["sqlite3", db, "CREATE TRIGGER crash \(when) BEGIN SELECT RAISE(ABORT, 'crash here'); END"])
-        #expect(throws: (any Error).self) { try Extraction.extract(first, from: history, to: folder) }
-        try run(["sqlite3", db, "DROP TRIGGER crash"])
+        try run([
+            "sqlite3", db,
+            """
+            CREATE TABLE crash_count (n INTEGER); INSERT INTO crash_count VALUES (0);
+            CREATE TRIGGER crash_counter BEFORE INSERT ON extracted_file BEGIN UPDATE crash_count SET n = n + 1; END;
+            CREATE TRIGGER crash \(when) BEGIN SELECT RAISE(ABORT, 'crash here'); END;
+            """,
+        ])
+        var failed = false
+        do { try Extraction.extract(first, from: history, to: folder) } catch {
+            failed = true
+            #expect("\(error)".contains("crash here"), "\(error)")
+        }
+        try run(["sqlite3", db, "DROP TRIGGER crash; DROP TRIGGER crash_counter; DROP TABLE crash_count"])
+        // Past the last row the extraction writes, nothing fails: that case must say so.
+        if !failed { #expect(when.contains("crash_count"), "nothing failed at \(when)") }
 
         let again = try Extraction.extract(first, from: history, to: folder)
         try run(["unzip", "-q", scratch.file("1.zip"), "-d", scratch.file("u1")])
@@ -224,11 +238,13 @@ struct ExtractionTests {
         #expect(stat(scratch.file(".tt-staging-1234"), &info) == 0)
         let key = URL(fileURLWithPath: scratch.path).resolvingSymlinksInPath().path + "/out"
         try history.recordCreatedFolder(directory: key, identity: "\(info.st_dev):\(info.st_ino)")
+        try history.recordPendingExtraction(directory: key, files: [ExtractedFile(path: "a.txt", sha256: "1234")])
         try history.recordCreatedFolder(directory: key + "-other", identity: "0:1")
         // Another extraction beside it removes the leftover, and with it what the ledger knew.
-        try Extraction.extract(first, from: history, to: scratch.file("elsewhere"))
+        _ = try Extraction.extract(first, from: history, to: scratch.file("elsewhere"))
         #expect(!FileManager.default.fileExists(atPath: scratch.file(".tt-staging-1234")))
         #expect(try history.extractionFolder(directory: key) == nil)
+        #expect(try history.extractedFiles(directory: key).isEmpty)  // what it had begun to write is not the tool's either
         #expect(try history.extractionFolder(directory: key + "-other") == .some("0:1"))
     }
 
