@@ -60,6 +60,8 @@ public struct ExtractionOptions: Sendable {
 /// a crash's temporary files are known as its own. The snapshot's blobs are pinned for the
 /// whole extraction, so a concurrent `forget` cannot take them midway.
 public enum Extraction {
+    /// Extracts `snapshot` into `directory`; the report says what was written, kept and removed.
+    @discardableResult
     public static func extract(
         _ snapshot: Snapshot, from store: any HistoryWriter & ExtractionLedger, to directory: String,
         options: ExtractionOptions = ExtractionOptions()
@@ -664,8 +666,11 @@ public enum Extraction {
         return leftovers
     }
 
-    /// Removes a folder the tool made, with its contents (never following links).
-    private static func removeTree(_ parentFD: Int32, _ name: String) {
+    /// Removes a folder the tool made, with its contents (never following links); true when it
+    /// is gone. The staging marker goes last, and only once everything else went: a folder a
+    /// crash or a failure leaves half removed is still known as the tool's.
+    @discardableResult
+    private static func removeTree(_ parentFD: Int32, _ name: String) -> Bool {
         let fd = openat(parentFD, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         if fd >= 0, let stream = fdopendir(fd) {
             var children: [(String, Bool)] = []
@@ -676,15 +681,17 @@ public enum Extraction {
                 let isFolder = fstatat(fd, child, &info, AT_SYMLINK_NOFOLLOW) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
                 children.append((child, isFolder))
             }
-            // The staging marker last: a folder half removed when a crash comes is still known.
-            for (child, isFolder) in children.filter({ $0.0 != stagingMarker }) + children.filter({ $0.0 == stagingMarker }) {
-                if isFolder { removeTree(fd, child) } else { unlinkat(fd, child, 0) }
+            var allGone = true
+            for (child, isFolder) in children where child != stagingMarker {
+                let gone = isFolder ? removeTree(fd, child) : unlinkat(fd, child, 0) == 0
+                allGone = allGone && gone
             }
+            if allGone { unlinkat(fd, stagingMarker, 0) }
             closedir(stream)
         } else if fd >= 0 {
             close(fd)
         }
-        unlinkat(parentFD, name, AT_REMOVEDIR)
+        return unlinkat(parentFD, name, AT_REMOVEDIR) == 0
     }
 
     static func realPath(_ path: String) -> String? {

@@ -158,6 +158,8 @@ struct RobustnessTests {
             try await killAt(["extract", "-w", "1", "--to", new, "--db", db], maxMilliseconds: 300)
             let finished = try run([templatetrackBinary, "extract", "-w", "1", "--to", new, "--db", db], environment: environment)
             #expect(finished.status == 0, "round \(round): \(finished.stderr)")
+            let whole = try run(["diff", "-r", scratch.file("unzipped"), new])
+            #expect(whole.status == 0, "round \(round): \(whole.stdout)")  // nor a marker or temporary file left in it
         }
         let finish = try run([templatetrackBinary, "extract", "-w", "1", "--to", out, "--force", "--db", db], environment: environment)
         #expect(finish.status == 0, "\(finish.stderr)")

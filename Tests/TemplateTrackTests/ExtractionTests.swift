@@ -187,11 +187,11 @@ struct ExtractionTests {
     }
 
     /// Triggers that refuse one write of the ledger: each kind of statement, and each row
-    /// inserted into `extracted_file` in turn (the counter lives in a table of its own, so a
-    /// failed write's rollback leaves it as it was).
+    /// inserted into `extracted_file` in turn (SQLite fires the newer trigger first, so the
+    /// count it sees is of the rows before; the first snapshot's extraction inserts 16).
     static let failingLedgerWrites: [String] =
         ["BEFORE INSERT ON extraction_folder", "BEFORE DELETE ON extracted_file", "BEFORE INSERT ON extraction"]
-        + (1...24).map { "BEFORE INSERT ON extracted_file WHEN (SELECT n FROM crash_count) = \($0)" }
+        + (0...16).map { "BEFORE INSERT ON extracted_file WHEN (SELECT n FROM crash_count) = \($0)" }
 
     @Test(
         "a failure at any write of the ledger, before or after the rename, leaves a folder the next run knows as its own",
@@ -226,6 +226,36 @@ struct ExtractionTests {
         // Known as its own: the next snapshot updates it in place, with nothing refused.
         let updated = try Extraction.extract(second, from: history, to: folder)
         #expect(!updated.created && updated.removed == 1 && updated.kept.isEmpty, "first extraction after the failure: \(again)")
+    }
+
+    @Test("a failed extraction that cannot forget what it recorded keeps its staging folder; the next run forgets it and finishes")
+    func forgetFails() throws {
+        let scratch = try Scratch()
+        let (history, first, second) = try twoSnapshots(scratch)
+        let folder = scratch.file("out")
+        let db = scratch.file("history.sqlite")
+        // The write of the first file's records fails, and so does every forgetting.
+        try run([
+            "sqlite3", db,
+            """
+            CREATE TRIGGER crash BEFORE INSERT ON extracted_file BEGIN SELECT RAISE(ABORT, 'crash here'); END;
+            CREATE TRIGGER stuck BEFORE DELETE ON extraction_folder BEGIN SELECT RAISE(ABORT, 'cannot forget'); END;
+            """,
+        ])
+        #expect(throws: (any Error).self) { try Extraction.extract(first, from: history, to: folder) }
+        let kept = try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { $0.hasPrefix(".tt-staging-") }
+        #expect(kept.count == 1)
+        #expect(FileManager.default.fileExists(atPath: scratch.file((kept.first ?? "") + "/.templatetrack-staging")))
+        #expect(try history.extractionFolder(directory: URL(fileURLWithPath: folder).resolvingSymlinksInPath().path) != nil)
+        try run(["sqlite3", db, "DROP TRIGGER crash; DROP TRIGGER stuck"])
+
+        let created = try Extraction.extract(first, from: history, to: folder)
+        #expect(created.created)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { $0.hasPrefix(".tt-") }.isEmpty)
+        try run(["unzip", "-q", scratch.file("1.zip"), "-d", scratch.file("u1")])
+        #expect(try run(["diff", "-r", scratch.file("u1"), folder]).status == 0)
+        let updated = try Extraction.extract(second, from: history, to: folder)
+        #expect(!updated.created && updated.kept.isEmpty)
     }
 
     @Test("a crashed staging folder's recorded identity is forgotten with the folder: its inode may come back as the user's")
