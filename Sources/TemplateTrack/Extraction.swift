@@ -52,7 +52,7 @@ public struct ExtractionOptions: Sendable {
 /// A new folder is assembled in a hidden sibling and renamed into place only if nothing took
 /// the name meanwhile, so it appears complete or not at all. An existing folder is updated in
 /// place, file by file (each written to a temporary name and renamed), and only when it was
-/// created by TemplateTrack (the same folder: its device and inode are recorded) and holds
+/// created by TemplateTrack (the same folder: its device, inode and birth time are recorded) and holds
 /// nothing else, or when the caller opts in: the folder itself is never moved, replaced or
 /// re-created, no other file is touched, no link is followed and no mount point crossed.
 /// Paths are compared by their bytes, so NFC and NFD spellings are two files, as on disk. What
@@ -124,11 +124,11 @@ public enum Extraction {
         defer { close(rootFD) }
         var rootInfo = stat()
         fstat(rootFD, &rootInfo)
-        let identity = "\(rootInfo.st_dev):\(rootInfo.st_ino)"
+        guard let identity = identity(rootFD) else { throw TemplateTrackError.system(.io, "cannot look at the folder", at: [.file(target)]) }
         var createdByTool = false
         switch try store.extractionFolder(directory: key) {
         case .none: break
-        case .some(let recorded) where recorded == nil || recorded == identity: createdByTool = true
+        case .some(let recorded) where recorded.map({ isSameFolder(recorded: $0, current: identity) }) ?? true: createdByTool = true
         case .some:
             // The folder the tool made was replaced by another of the same name.
             try store.forgetExtraction(directory: key)
@@ -214,7 +214,10 @@ public enum Extraction {
         // Recorded before any file is, under the staging folder's identity (a rename keeps the
         // inode): after a crash before the rename, the next run forgets it all by that identity
         // as it removes the leftover; after one past the rename, the folder is known as its own.
-        try store.recordCreatedFolder(directory: key, identity: "\(info.st_dev):\(info.st_ino)")
+        guard let stagingIdentity = identity(stagingFD) else {
+            throw TemplateTrackError.system(.io, "cannot look at a folder beside it", at: [.file(target)])
+        }
+        try store.recordCreatedFolder(directory: key, identity: stagingIdentity)
         var disk = Disk(device: info.st_dev)
         var report = ExtractionReport(
             directory: target, workspace: snapshot.workspace, snapshot: snapshot.id, created: true, written: 0,
@@ -649,6 +652,21 @@ public enum Extraction {
     static let stagingMarker = ".templatetrack-staging"
     static let stagingPrefix = ".tt-staging-"
 
+    /// `device:inode`, then `:seconds.nanoseconds` of the birth time where the file system has
+    /// one, of `name` in `folderFD` (of `folderFD` itself when empty); nil when unreadable.
+    public static func identity(_ folderFD: Int32, _ name: String = "") -> String? {
+        var buffer = [CChar](repeating: 0, count: 96)
+        guard templatetrack_identity(folderFD, name, &buffer, UInt(buffer.count)) == 0 else { return nil }
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    /// Whether a recorded identity is this folder's. A freed inode number is given to new files,
+    /// so the birth time must match too; one recorded before birth times were (device and inode
+    /// alone) matches on those.
+    static func isSameFolder(recorded: String, current: String) -> Bool {
+        recorded == current || (recorded.split(separator: ":").count == 2 && current.hasPrefix(recorded + ":"))
+    }
+
     /// Staging folders left by a crashed extraction: only those with the tool's marker inside.
     private static func stagingLeftovers(_ parentFD: Int32) -> [(name: String, identity: String)] {
         guard let stream = fdopendir(dup(parentFD)) else { return [] }
@@ -658,9 +676,9 @@ public enum Extraction {
             guard child.hasPrefix(stagingPrefix) else { continue }
             var info = stat()
             guard fstatat(parentFD, child + "/" + stagingMarker, &info, AT_SYMLINK_NOFOLLOW) == 0,
-                fstatat(parentFD, child, &info, AT_SYMLINK_NOFOLLOW) == 0
+                let identity = identity(parentFD, child)
             else { continue }
-            leftovers.append((child, "\(info.st_dev):\(info.st_ino)"))
+            leftovers.append((child, identity))
         }
         closedir(stream)
         return leftovers

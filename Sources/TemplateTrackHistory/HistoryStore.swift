@@ -208,7 +208,7 @@ public protocol ExtractionLedger: Sendable {
     func recordPendingExtraction(directory: String, files: [ExtractedFile]) throws
     /// After writing: `directory` holds exactly `files` from `snapshot`; older records go.
     func completeExtraction(directory: String, snapshot: Snapshot, files: [ExtractedFile]) throws
-    /// nil when `extract` did not create `directory`; else the identity (`device:inode`) it
+    /// nil when `extract` did not create `directory`; else the identity (`device:inode[:birth time]`) it
     /// recorded, itself nil for a folder recorded before identities were.
     func extractionFolder(directory: String) throws -> String??
     /// Records that `extract` created `directory`, the folder with this identity.

@@ -264,10 +264,9 @@ struct ExtractionTests {
         let (history, first, _) = try twoSnapshots(scratch)
         // A crash after the ledger learned the staging folder's identity, before its rename.
         try scratch.write(".tt-staging-1234/.templatetrack-staging", "")
-        var info = stat()
-        #expect(stat(scratch.file(".tt-staging-1234"), &info) == 0)
+        let identity = try #require(Extraction.identity(AT_FDCWD, scratch.file(".tt-staging-1234")))
         let key = URL(fileURLWithPath: scratch.path).resolvingSymlinksInPath().path + "/out"
-        try history.recordCreatedFolder(directory: key, identity: "\(info.st_dev):\(info.st_ino)")
+        try history.recordCreatedFolder(directory: key, identity: identity)
         try history.recordPendingExtraction(directory: key, files: [ExtractedFile(path: "a.txt", sha256: "1234")])
         try history.recordCreatedFolder(directory: key + "-other", identity: "0:1")
         // Another extraction beside it removes the leftover, and with it what the ledger knew.
@@ -313,6 +312,35 @@ struct ExtractionTests {
         #expect(error.code == .conflict)
         #expect(FileManager.default.fileExists(atPath: folder + "/keep"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["keep"])
+    }
+
+    /// Whether the scratch folder's file system records birth times (ext4, XFS and btrfs do).
+    static let birthTimes: Bool = {
+        guard let scratch = try? Scratch() else { return false }
+        return Extraction.identity(AT_FDCWD, scratch.path)?.split(separator: ":").count == 3
+    }()
+
+    @Test(
+        "a folder is the tool's only when device, inode and birth time match the record; an older record matches on device and inode",
+        .enabled(if: birthTimes, "the temporary folder's file system records no birth times"))
+    func birthTimeIdentity() throws {
+        let scratch = try Scratch()
+        let (history, first, second) = try twoSnapshots(scratch)
+        let folder = scratch.file("out")
+        try Extraction.extract(first, from: history, to: folder)
+        let key = URL(fileURLWithPath: scratch.path).resolvingSymlinksInPath().path + "/out"
+        let recorded = try #require(try history.extractionFolder(directory: key) ?? nil)
+        let parts = recorded.split(separator: ":")
+        #expect(parts.count == 3)
+        // Recorded by a version before birth times: still the tool's.
+        try history.recordCreatedFolder(directory: key, identity: parts.prefix(2).joined(separator: ":"))
+        #expect(try !Extraction.extract(second, from: history, to: folder).created)
+        // Device and inode equal, born at another time: a new folder given the freed inode number.
+        try history.recordCreatedFolder(directory: key, identity: parts.prefix(2).joined(separator: ":") + ":1.000000000")
+        let before = try treeListing(folder)
+        let error = try #require(throws: TemplateTrackError.self) { try Extraction.extract(first, from: history, to: folder) }
+        #expect(error.message.contains("not created by TemplateTrack"))
+        #expect(try treeListing(folder) == before)
     }
 
     @Test("with --into-existing, files already holding the right bytes stay the user's: a later extraction leaves them")

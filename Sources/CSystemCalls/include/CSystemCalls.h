@@ -14,4 +14,10 @@ int templatetrack_syncfs(int fd);
 /// system cannot, ENOSPC when the disk is too full).
 int templatetrack_reserve(int fd, long long length);
 
+/// The identity of `name` in `dirfd` (of `dirfd` itself when `name` is empty), never following a
+/// link: "device:inode", then ":seconds.nanoseconds" of its birth time where the file system
+/// records one, so that a new file given a freed inode number is not taken for the old one.
+/// Writes at most `size` bytes to `buffer`; returns 0, or -1 with errno set.
+int templatetrack_identity(int dirfd, const char *name, char *buffer, unsigned long size);
+
 #endif
