@@ -209,12 +209,12 @@ public final class Simulator: Sendable {
     func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.post("/auth/token") { request, _ in try await self.issueToken(request) }
-        router.get("/workspaces") { request, _ in try self.listWorkspaces(request) }
+        router.get("/workspaces") { request, _ in Self.answering { try self.listWorkspaces(request) } }
         router.get("/data/upload/documentation/templates/:id") { request, context in
-            try self.templates(request, workspace: context.parameters.get("id"))
+            Self.answering { try self.templates(request, workspace: context.parameters.get("id")) }
         }
         router.get("/data/batch/updater/documentation/templates/:id") { request, context in
-            try self.templates(request, workspace: context.parameters.get("id"))
+            Self.answering { try self.templates(request, workspace: context.parameters.get("id")) }
         }
         router.post("/simulator/advance") { _, _ in
             let versions = self.advance()
@@ -421,6 +421,15 @@ public final class Simulator: Sendable {
         Response(
             status: status, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// A failure of the simulator itself (not a simulated one) is a 500 that says what failed,
+    /// in the answer and on standard error: a bare 500 would pass for a simulated fault.
+    private static func answering(_ body: () throws -> Response) -> Response {
+        do { return try body() } catch {
+            FileHandle.standardError.write(Data("templatetrack simulator: \(error)\n".utf8))
+            return Self.error(.internalServerError, "The simulator failed: \(error)")
+        }
     }
 
     private static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
