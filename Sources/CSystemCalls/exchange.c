@@ -41,7 +41,7 @@ int templatetrack_identity(int dirfd, const char *name, char *buffer, unsigned l
         } else {
             written = snprintf(buffer, size, "%llu:%llu", device, (unsigned long long)info.stx_ino);
         }
-    } else if (errno == ENOSYS) {
+    } else if (errno == ENOSYS || errno == EPERM) {  /* no statx, or one a seccomp filter refuses */
         struct stat plain;
         if (fstatat(dirfd, name, &plain, flags) != 0) return -1;
         written = snprintf(buffer, size, "%llu:%llu", (unsigned long long)plain.st_dev, (unsigned long long)plain.st_ino);

@@ -654,17 +654,19 @@ public enum Extraction {
 
     /// `device:inode`, then `:seconds.nanoseconds` of the birth time where the file system has
     /// one, of `name` in `folderFD` (of `folderFD` itself when empty); nil when unreadable.
-    public static func identity(_ folderFD: Int32, _ name: String = "") -> String? {
+    package static func identity(_ folderFD: Int32, _ name: String = "") -> String? {
         var buffer = [CChar](repeating: 0, count: 96)
         guard templatetrack_identity(folderFD, name, &buffer, UInt(buffer.count)) == 0 else { return nil }
         return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
     /// Whether a recorded identity is this folder's. A freed inode number is given to new files,
-    /// so the birth time must match too; one recorded before birth times were (device and inode
-    /// alone) matches on those.
+    /// so the birth time must match too; where either side has none (recorded before birth times
+    /// were, or a file system that gives none this time), device and inode decide.
     static func isSameFolder(recorded: String, current: String) -> Bool {
-        recorded == current || (recorded.split(separator: ":").count == 2 && current.hasPrefix(recorded + ":"))
+        recorded == current
+            || (recorded.split(separator: ":").count == 2 && current.hasPrefix(recorded + ":"))
+            || (current.split(separator: ":").count == 2 && recorded.hasPrefix(current + ":"))
     }
 
     /// Staging folders left by a crashed extraction: only those with the tool's marker inside.
@@ -688,7 +690,7 @@ public enum Extraction {
     /// is gone. The staging marker goes last, and only once everything else went: a folder a
     /// crash or a failure leaves half removed is still known as the tool's.
     @discardableResult
-    private static func removeTree(_ parentFD: Int32, _ name: String) -> Bool {
+    private static func removeTree(_ parentFD: Int32, _ name: String, top: Bool = true) -> Bool {
         let fd = openat(parentFD, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         if fd >= 0, let stream = fdopendir(fd) {
             var children: [(String, Bool)] = []
@@ -700,11 +702,11 @@ public enum Extraction {
                 children.append((child, isFolder))
             }
             var allGone = true
-            for (child, isFolder) in children where child != stagingMarker {
-                let gone = isFolder ? removeTree(fd, child) : unlinkat(fd, child, 0) == 0
+            for (child, isFolder) in children where !top || child != stagingMarker {
+                let gone = isFolder ? removeTree(fd, child, top: false) : unlinkat(fd, child, 0) == 0
                 allGone = allGone && gone
             }
-            if allGone { unlinkat(fd, stagingMarker, 0) }
+            if top && allGone { unlinkat(fd, stagingMarker, 0) }
             closedir(stream)
         } else if fd >= 0 {
             close(fd)

@@ -59,8 +59,11 @@ extension SQLiteHistory: ExtractionLedger {
         guard !identities.isEmpty else { return }
         try write { db in
             for identity in identities {
+                // Also as an older version recorded it: device and inode alone.
+                let deviceAndInode = identity.split(separator: ":").prefix(2).joined(separator: ":")
                 let directories = try String.fetchAll(
-                    db, sql: "SELECT directory FROM extraction_folder WHERE identity = ?", arguments: [identity])
+                    db, sql: "SELECT directory FROM extraction_folder WHERE identity IN (?, ?)",
+                    arguments: [identity, deviceAndInode])
                 for directory in directories { try forget(directory: directory, in: db) }
             }
         }

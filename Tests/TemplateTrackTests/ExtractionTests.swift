@@ -264,6 +264,8 @@ struct ExtractionTests {
         let (history, first, _) = try twoSnapshots(scratch)
         // A crash after the ledger learned the staging folder's identity, before its rename.
         try scratch.write(".tt-staging-1234/.templatetrack-staging", "")
+        // A snapshot may hold a folder of the marker's name; only the top one is the marker.
+        try scratch.write(".tt-staging-1234/docs/.templatetrack-staging/a.txt", "half")
         let identity = try #require(Extraction.identity(AT_FDCWD, scratch.file(".tt-staging-1234")))
         let key = URL(fileURLWithPath: scratch.path).resolvingSymlinksInPath().path + "/out"
         try history.recordCreatedFolder(directory: key, identity: identity)
