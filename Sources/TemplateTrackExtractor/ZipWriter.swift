@@ -6,7 +6,9 @@ import TemplateTrackBase
 /// their fixtures with it; given the same entries and times it writes the same bytes.
 public final class ZipWriter {
     private var handle: OpaquePointer?
-    /// Where the zip is written; it appears there on `close()`.
+    /// The buffer an in-memory zip is written to (kept past `zip_close`, which would free it).
+    private var memory: OpaquePointer?
+    /// Where the zip is written; it appears there on `close()`. "(memory)" for one in memory.
     public let path: String
 
     /// Starts a new zip at `path`, replacing any file there when closed.
@@ -20,7 +22,49 @@ public final class ZipWriter {
         self.path = path
     }
 
-    deinit { if let handle { zip_discard(handle) } }
+    /// Starts a new zip in memory, touching no disk; `closeReturningData()` gives its bytes,
+    /// the same a zip written to a file would hold.
+    public init() throws {
+        path = "(memory)"
+        var error = zip_error_t()
+        zip_error_init(&error)
+        defer { zip_error_fini(&error) }
+        guard let source = zip_source_buffer_create(nil, 0, 0, &error) else {
+            throw TemplateTrackError(.io, "cannot create a zip in memory: \(String(cString: zip_error_strerror(&error)))", at: [])
+        }
+        guard let handle = zip_open_from_source(source, ZIP_TRUNCATE, &error) else {
+            zip_source_free(source)
+            throw TemplateTrackError(.io, "cannot create a zip in memory: \(String(cString: zip_error_strerror(&error)))", at: [])
+        }
+        zip_source_keep(source)
+        self.handle = handle
+        self.memory = source
+    }
+
+    deinit {
+        if let handle { zip_discard(handle) }
+        if let memory { zip_source_free(memory) }
+    }
+
+    /// Finishes a zip started in memory and returns its bytes.
+    public func closeReturningData() throws -> Data {
+        guard let memory else { throw TemplateTrackError(.io, "not a zip in memory", at: [.file(path)]) }
+        try close()
+        defer {
+            zip_source_free(memory)
+            self.memory = nil
+        }
+        var info = zip_stat_t()
+        zip_stat_init(&info)
+        guard zip_source_stat(memory, &info) == 0, info.valid & UInt64(ZIP_STAT_SIZE) != 0, zip_source_open(memory) == 0 else {
+            throw TemplateTrackError(.io, "cannot read the zip back from memory", at: [])
+        }
+        defer { zip_source_close(memory) }
+        var data = Data(count: Int(info.size))
+        let read = data.withUnsafeMutableBytes { zip_source_read(memory, $0.baseAddress, info.size) }
+        guard read == Int64(info.size) else { throw TemplateTrackError(.io, "cannot read the zip back from memory", at: []) }
+        return data
+    }
 
     /// Adds a file holding `bytes`, deflated, with Unix mode `mode` and time `modified`.
     public func addFile(
@@ -69,7 +113,7 @@ public final class ZipWriter {
         try setAttributes(index, name: name, modified: modified, unixMode: 0o040755)
     }
 
-    /// Writes the archive to disk.
+    /// Writes the archive (to its file, or to memory).
     public func close() throws {
         let za = try open()
         guard zip_close(za) == 0 else {

@@ -152,14 +152,12 @@ public final class Simulator: Sendable {
         if let cached = zips.withLock({ $0[key] }) { return cached }
         let released = configuration.catalog.templateSets[set]?.first { $0.version == version }
         let modified = released.flatMap { Timestamp.parse($0.released)?.start } ?? Date(timeIntervalSince1970: 1_494_806_400)
-        let path = FileManager.default.temporaryDirectory.appending(path: "tt-sim-\(UUID().uuidString).zip").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let writer = try ZipWriter(creating: path)
+        // In memory: a request never depends on the disk.
+        let writer = try ZipWriter()
         for file in configuration.catalog.files(of: set, version: version) {
             try writer.addFile(file.path, bytes: file.bytes, modified: modified)
         }
-        try writer.close()
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let data = try writer.closeReturningData()
         zips.withLock { $0[key] = data }
         return data
     }

@@ -73,6 +73,28 @@ struct ExtractorTests {
         #expect(error.message.contains("symbolic link"))
     }
 
+    @Test("a zip written in memory holds the same bytes as one written to a file, and unzip reads it")
+    func inMemoryZip() throws {
+        let scratch = try Scratch()
+        func fill(_ writer: ZipWriter) throws {
+            try writer.addDirectory("docs/", modified: fixedDate)
+            try writer.addFile("docs/a.txt", bytes: Array("hello\n".utf8), modified: fixedDate)
+            try writer.addFile("big.txt", bytes: Array(repeating: UInt8(ascii: "x"), count: 300_000), modified: fixedDate)
+            try writer.addFile("empty.txt", bytes: [UInt8](), modified: fixedDate)
+        }
+        let onDisk = try ZipWriter(creating: scratch.file("disk.zip"))
+        try fill(onDisk)
+        try onDisk.close()
+        let inMemory = try ZipWriter()
+        try fill(inMemory)
+        let bytes = try inMemory.closeReturningData()
+        #expect(bytes == (try Data(contentsOf: URL(fileURLWithPath: scratch.file("disk.zip")))))
+        try bytes.write(to: URL(fileURLWithPath: scratch.file("memory.zip")))
+        let test = try run(["unzip", "-tq", scratch.file("memory.zip")])
+        #expect(test.status == 0, "\(test.stdout)")
+        #expect(throws: TemplateTrackError.self) { try onDisk.closeReturningData() }
+    }
+
     @Test("a symbolic link made by libzip is rejected")
     func libzipSymlinkRejected() throws {
         let scratch = try Scratch()
